@@ -1,0 +1,1 @@
+"""Question answering (parse → plan → answer) and the shells over it: console chat and Telegram."""

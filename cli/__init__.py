@@ -1,0 +1,1 @@
+"""The ``xxgk`` console command: one group, a module per subcommand."""

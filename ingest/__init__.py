@@ -1,0 +1,1 @@
+"""Ingest: read annual reports (PDF, Word, HTML, text), map them to canonical cells, validate."""

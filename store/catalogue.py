@@ -1,0 +1,90 @@
+"""The project's catalogue of canonical cells.
+
+The keys are the public vocabulary of the project: exports, answers and checks name cells by
+them.  The catalogue ships inside the package (``store/cells.tsv``) and is byte-for-byte the
+specification in ``shared/spec/cells.tsv``, so a fresh clone works without ``../shared``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+FORMATS = ("2019", "2021")
+APPLICANT_COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+APPLICANT_LABELS = {
+    "natural": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "social": "社会公益组织",
+    "legal": "法律服务机构",
+    "other_org": "其他法人或其他组织",
+    "total": "总计",
+}
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One canonical cell: where it sits in the official table and its unit."""
+
+    key: str
+    table: str  # active | requests | appeals
+    format: str  # 2019 | 2021 | both
+    row: str
+    column: str
+    unit: str
+
+    def in_format(self, fmt: str) -> bool:
+        return self.format in ("both", fmt)
+
+    @property
+    def label(self) -> str:
+        """A human label such as ``（三）不予公开/1.属于国家秘密 · 总计``."""
+        return f"{self.row} · {self.column}"
+
+
+@cache
+def all_specs() -> tuple[CellSpec, ...]:
+    """Every row of the catalogue, in the order of cells.tsv (a key may appear once per format)."""
+    text = resources.files("store").joinpath("cells.tsv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines(), delimiter="\t")
+    return tuple(CellSpec(**row) for row in rows)
+
+
+@cache
+def specs_for(table: str, fmt: str) -> tuple[CellSpec, ...]:
+    """The cells one table has in one format (``fmt`` is 2019 or 2021)."""
+    return tuple(s for s in all_specs() if s.table == table and s.in_format(fmt))
+
+
+@cache
+def keys_for(fmt: str) -> tuple[str, ...]:
+    """All keys a report of this format has, in catalogue order, without duplicates."""
+    seen: dict[str, None] = {}
+    for spec in all_specs():
+        if spec.in_format(fmt):
+            seen.setdefault(spec.key, None)
+    return tuple(seen)
+
+
+@cache
+def spec(key: str, fmt: str | None = None) -> CellSpec:
+    """The spec of ``key`` (in ``fmt`` when the key means different things per format)."""
+    matches = [s for s in all_specs() if s.key == key]
+    if not matches:
+        raise KeyError(key)
+    if fmt is not None:
+        for s in matches:
+            if s.in_format(fmt):
+                return s
+    return matches[0]
+
+
+def is_key(key: str) -> bool:
+    return any(s.key == key for s in all_specs())
+
+
+def unit_of(key: str) -> str:
+    return spec(key).unit

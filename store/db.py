@@ -1,0 +1,362 @@
+"""The SQLite database: schema, connection, and the writes ingest makes.
+
+One file, WAL mode, opened through sqlite-utils.  Every report is written in one ``BEGIN
+IMMEDIATE`` transaction together with its cells, checks and any alert for supervisors, so a
+crash or a bad file never leaves half a report behind and an alert is never lost.
+
+Tables
+------
+``meta``          schema version and other facts about the file
+``agencies``      full name, region (city/province), aliases
+``reports``       one row per ingested file; ``status`` is ``current`` or ``superseded``
+``cells``         canonical cell values with raw text, provenance and flags
+``checks``        validation results per report
+``outbox``        alerts waiting for delivery; ``deliveries`` records each chat's copy
+``subscriptions`` which chat wants which alerts
+``audit``         every question and answer the shells handled
+``ingest_log``    every file ingest tried, including the ones that failed
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "xxgk.db"
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class StoreError(Exception):
+    """A database problem the user must act on (one clear line)."""
+
+
+def default_db_path() -> str:
+    """``$XXGK_DB`` if set, else ``xxgk.db`` in the working directory."""
+    return os.environ.get("XXGK_DB") or DEFAULT_DB
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create or upgrade) the database at ``path``.
+
+    The connection waits up to 30 s for a lock, so concurrent ingest and questions never show
+    "database is locked" to a user.
+    """
+    path = os.fspath(path or default_db_path())
+    if not create and not Path(path).exists():
+        raise StoreError(f"数据库不存在 / database not found: {path} (run `xxgk ingest` first)")
+    parent = Path(path).parent
+    if str(parent) not in ("", "."):
+        parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        ensure_schema(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"无法打开数据库 / cannot open database {path}: {exc}") from exc
+    return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE so writers queue on the busy timeout
+    instead of failing half-way; sqlite-utils calls inside it become savepoints."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "meta" not in db.table_names():
+        return 0
+    row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the schema on a new file; refuse a file written by a newer release."""
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"数据库版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xxgk-bot "
+            f"/ database schema {version} is newer than this release supports ({SCHEMA_VERSION})"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    with write_transaction(db):
+        if version == 0:
+            _create_v1(db)
+        db.execute(
+            "insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+
+def _create_v1(db: sqlite_utils.Database) -> None:
+    db.execute("create table if not exists meta (key text primary key, value text)")
+    db.execute(
+        """create table if not exists agencies (
+            id integer primary key,
+            name text not null unique,
+            region text not null default '',
+            aliases text not null default '[]'
+        )"""
+    )
+    db.execute(
+        """create table if not exists reports (
+            id integer primary key,
+            agency_id integer not null references agencies(id),
+            year integer not null,
+            format text not null,
+            table_formats text not null default '{}',
+            source_name text not null default '',
+            source_kind text not null default '',
+            sha256 text not null,
+            ingested_at text not null,
+            status text not null default 'current',
+            superseded_by integer references reports(id),
+            failed_checks integer not null default 0,
+            flagged_cells integer not null default 0
+        )"""
+    )
+    db.execute("create index if not exists reports_agency_year on reports(agency_id, year, status)")
+    db.execute("create index if not exists reports_year on reports(year, status)")
+    db.execute("create index if not exists reports_sha on reports(sha256)")
+    db.execute(
+        """create table if not exists cells (
+            report_id integer not null references reports(id),
+            key text not null,
+            value real,
+            raw text not null default '',
+            provenance text not null default '{}',
+            flagged integer not null default 0,
+            reason text not null default '',
+            primary key (report_id, key)
+        ) without rowid"""
+    )
+    db.execute(
+        """create table if not exists checks (
+            id integer primary key,
+            report_id integer not null references reports(id),
+            rule text not null,
+            severity text not null,
+            passed integer not null,
+            message text not null,
+            cells text not null default '[]',
+            origin text not null default ''
+        )"""
+    )
+    db.execute("create index if not exists checks_report on checks(report_id)")
+    db.execute(
+        """create table if not exists outbox (
+            id integer primary key,
+            report_id integer references reports(id),
+            created_at text not null,
+            agency text not null default '',
+            region text not null default '',
+            year integer,
+            text text not null
+        )"""
+    )
+    db.execute(
+        """create table if not exists deliveries (
+            outbox_id integer not null references outbox(id),
+            chat_id integer not null,
+            status text not null default 'pending',
+            attempts integer not null default 0,
+            next_attempt_at text not null default '',
+            last_error text not null default '',
+            delivered_at text,
+            telegram_message_id integer,
+            primary key (outbox_id, chat_id)
+        )"""
+    )
+    db.execute(
+        """create table if not exists subscriptions (
+            chat_id integer not null,
+            scope text not null default 'all',
+            value text not null default '',
+            created_at text not null,
+            primary key (chat_id, scope, value)
+        )"""
+    )
+    db.execute(
+        """create table if not exists audit (
+            id integer primary key,
+            ts text not null,
+            shell text not null default '',
+            chat_id integer,
+            user_id integer,
+            question text not null,
+            status text not null,
+            cells text not null default '[]',
+            answer text not null default ''
+        )"""
+    )
+    db.execute(
+        """create table if not exists ingest_log (
+            id integer primary key,
+            ts text not null,
+            origin text not null default 'cli',
+            file text not null,
+            sha256 text not null default '',
+            outcome text not null,
+            message text not null default '',
+            report_id integer
+        )"""
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# writes
+
+
+@dataclass
+class SaveResult:
+    report_id: int
+    outcome: str  # new | unchanged | superseded
+    alert_id: int | None = None
+    previous_id: int | None = None
+
+
+def agency_id(db: sqlite_utils.Database, name: str, region: str = "", aliases: list[str] | None = None) -> int:
+    """The id of agency ``name``, created if new; aliases are merged in."""
+    row = db.execute("select id, aliases, region from agencies where name = ?", [name]).fetchone()
+    if row is None:
+        cur = db.execute(
+            "insert into agencies (name, region, aliases) values (?, ?, ?)",
+            [name, region, json.dumps(sorted(set(aliases or [])), ensure_ascii=False)],
+        )
+        return int(cur.lastrowid)
+    ident, old_aliases, old_region = row
+    merged = sorted(set(json.loads(old_aliases)) | set(aliases or []))
+    if merged != json.loads(old_aliases) or (region and not old_region):
+        db.execute(
+            "update agencies set aliases = ?, region = ? where id = ?",
+            [json.dumps(merged, ensure_ascii=False), old_region or region, ident],
+        )
+    return int(ident)
+
+
+def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", alert_text: str | None = None) -> SaveResult:
+    """Store a :class:`ingest.model.ParsedReport` with its cells and checks, atomically.
+
+    The same file (same sha256) ingested again changes nothing.  Another file for the same
+    agency and year supersedes the current report, which stays in history.  ``alert_text``,
+    when given, is queued in the outbox in the same transaction.
+    """
+    with write_transaction(db):
+        same = db.execute(
+            "select r.id from reports r join agencies a on a.id = r.agency_id "
+            "where r.sha256 = ? and a.name = ? and r.year = ? and r.status = 'current'",
+            [parsed.sha256, parsed.agency, parsed.year],
+        ).fetchone()
+        if same:
+            _log(db, origin, parsed.source_name, parsed.sha256, "unchanged", "", same[0])
+            return SaveResult(report_id=int(same[0]), outcome="unchanged")
+        aid = agency_id(db, parsed.agency, parsed.region)
+        previous = db.execute(
+            "select id from reports where agency_id = ? and year = ? and status = 'current'",
+            [aid, parsed.year],
+        ).fetchone()
+        failed = sum(1 for c in parsed.checks if not c.passed and c.severity == "error")
+        flagged = sum(1 for c in parsed.cells.values() if c.flagged)
+        cur = db.execute(
+            "insert into reports (agency_id, year, format, table_formats, source_name, source_kind, sha256, "
+            "ingested_at, status, failed_checks, flagged_cells) values (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?)",
+            [
+                aid,
+                parsed.year,
+                parsed.format,
+                json.dumps(parsed.table_formats),
+                parsed.source_name,
+                parsed.source_kind,
+                parsed.sha256,
+                now_iso(),
+                failed,
+                flagged,
+            ],
+        )
+        report_id = int(cur.lastrowid)
+        if previous:
+            db.execute(
+                "update reports set status = 'superseded', superseded_by = ? where id = ?",
+                [report_id, previous[0]],
+            )
+        db.conn.executemany(
+            "insert into cells (report_id, key, value, raw, provenance, flagged, reason) values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    report_id,
+                    key,
+                    reading.value,
+                    reading.raw,
+                    json.dumps(reading.provenance, ensure_ascii=False),
+                    int(reading.flagged),
+                    reading.reason,
+                )
+                for key, reading in parsed.cells.items()
+            ],
+        )
+        db.conn.executemany(
+            "insert into checks (report_id, rule, severity, passed, message, cells, origin) values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (report_id, c.rule, c.severity, int(c.passed), c.message, json.dumps(c.cells), c.origin)
+                for c in parsed.checks
+            ],
+        )
+        alert_id = None
+        if alert_text:
+            cur = db.execute(
+                "insert into outbox (report_id, created_at, agency, region, year, text) values (?, ?, ?, ?, ?, ?)",
+                [report_id, now_iso(), parsed.agency, parsed.region, parsed.year, alert_text],
+            )
+            alert_id = int(cur.lastrowid)
+        outcome = "superseded" if previous else "new"
+        _log(db, origin, parsed.source_name, parsed.sha256, outcome, "", report_id)
+        return SaveResult(
+            report_id=report_id,
+            outcome=outcome,
+            alert_id=alert_id,
+            previous_id=int(previous[0]) if previous else None,
+        )
+
+
+def log_failure(db: sqlite_utils.Database, file: str, message: str, *, origin: str = "cli", sha256: str = "") -> None:
+    """Record a file that could not be ingested (its own small transaction)."""
+    with write_transaction(db):
+        _log(db, origin, file, sha256, "error", message, None)
+
+
+def _log(db: sqlite_utils.Database, origin: str, file: str, sha: str, outcome: str, message: str, report_id: int | None) -> None:
+    db.execute(
+        "insert into ingest_log (ts, origin, file, sha256, outcome, message, report_id) values (?, ?, ?, ?, ?, ?, ?)",
+        [now_iso(), origin, file, sha, outcome, message, report_id],
+    )
