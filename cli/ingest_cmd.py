@@ -1,0 +1,205 @@
+"""``xxgk ingest``, ``xxgk check`` and ``xxgk export``: the ingest side of the console."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rapidfuzz import fuzz, process
+
+from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
+from store import queries
+from store.db import StoreError, open_db
+
+
+def _open(ctx: click.Context):
+    try:
+        return open_db(ctx.obj.db_path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON lines.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool) -> None:
+    """Ingest report files or folders (recursively) into the database.
+
+    The kind (PDF, Word .docx, HTML, text) is detected from the content.  Exit status is 1 when
+    a file could not be read; a report that fails a check is stored and reported, not an error.
+    """
+    db = _open(ctx)
+    files = expand_paths(paths)
+    if not files:
+        raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
+    outcomes: list[IngestOutcome] = []
+    show_bar = not quiet and not as_json and len(files) > 1
+    with click.progressbar(
+        files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
+    ) if show_bar else _plain(files) as bar:
+        for path in bar:
+            outcomes.append(ingest_file(db, path))
+    if as_json:
+        for o in outcomes:
+            click.echo(json.dumps(o.__dict__, ensure_ascii=False))
+    else:
+        click.echo(summary_table(outcomes))
+    if any(not o.ok for o in outcomes):
+        ctx.exit(1)
+
+
+class _plain:
+    """A context manager yielding the items, for when no progress bar is wanted."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __enter__(self):
+        return iter(self.items)
+
+    def __exit__(self, *exc):
+        return False
+
+
+def summary_table(outcomes: list[IngestOutcome]) -> str:
+    """file | agency | year | cells | failed checks | result — one line per file, then totals."""
+    header = ("文件 file", "机关 agency", "年度", "单元格", "未通过校验", "结果 / 错误")
+    rows = [
+        (
+            _short(o.file),
+            o.agency or "",
+            str(o.year or ""),
+            f"{o.cells}" + (f" (+{o.flagged} 存疑)" if o.flagged else ""),
+            str(len(o.failed_checks)) if o.ok else "",
+            o.outcome if o.ok else "错误: " + o.error,
+        )
+        for o in outcomes
+    ]
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        cols = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
+        lines.append("  ".join([*cols, r[-1]]))
+    bad = sum(1 for o in outcomes if not o.ok)
+    failed = sum(1 for o in outcomes if o.ok and o.failed_checks)
+    lines.append(f"共 {len(outcomes)} 个文件：{len(outcomes) - bad} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验")
+    return "\n".join(lines)
+
+
+def _short(path: str, limit: int = 48) -> str:
+    return path if len(path) <= limit else "…" + path[-(limit - 1):]
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def resolve_agency(db, text: str) -> tuple[str | None, list[str]]:
+    """The stored full name ``text`` denotes: exact, else a unique substring, else a clear fuzzy
+    winner.  Returns (name, []) or (None, candidates)."""
+    names = [a["name"] for a in queries.agencies(db)]
+    if text in names:
+        return text, []
+    contained = [n for n in names if text in n]
+    if len(contained) == 1:
+        return contained[0], []
+    if len(contained) > 1:
+        return None, contained
+    scored = process.extract(text, names, scorer=fuzz.ratio, limit=5)
+    if scored and scored[0][1] >= 60 and (len(scored) == 1 or scored[0][1] - scored[1][1] >= 10):
+        return scored[0][0], []
+    return None, [s[0] for s in scored if s[1] >= 40]
+
+
+def _report_for(db, agency: str, year: int | None) -> dict:
+    """The report meant by AGENCY [YEAR] (or a report id alone)."""
+    if year is None and agency.isdigit():
+        report = queries.report_by_id(db, int(agency))
+        if report is None:
+            raise click.ClickException(f"没有编号为 {agency} 的报告 / no report with id {agency}")
+        return report
+    name, candidates = resolve_agency(db, agency)
+    if name is None:
+        hint = "；可能是：" + "、".join(candidates) if candidates else ""
+        raise click.ClickException(f"找不到唯一匹配“{agency}”的机关 / agency not found or ambiguous{hint}")
+    if year is None:
+        reports = queries.reports_of_agency(db, name)
+        if not reports:
+            raise click.ClickException(f"{name} 没有报告 / no reports")
+        return reports[-1]
+    report = queries.current_report(db, name, year)
+    if report is None:
+        years = [r["year"] for r in queries.reports_of_agency(db, name)]
+        raise click.ClickException(f"{name} 没有 {year} 年的报告（已有：{years}）/ no report for {year}")
+    return report
+
+
+@click.command()
+@click.argument("agency")
+@click.argument("year", required=False, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the only format for now).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print key,value,raw,flagged,provenance as CSV.")
+@click.pass_context
+def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_csv: bool) -> None:
+    """Export one report's cells: AGENCY YEAR, or a report id alone.
+
+    JSON: {"agency", "year", "format", "cells": {key: number|null}, "flags": [...], "checks": [...]}.
+    """
+    db = _open(ctx)
+    report = _report_for(db, agency, year)
+    document = queries.export_report(db, report["id"])
+    if as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["key", "value", "raw", "flagged", "provenance"])
+        flagged = {f["key"] for f in document["flags"]}
+        for key, value in document["cells"].items():
+            prov = document["provenance"].get(key, {})
+            writer.writerow([key, "" if value is None else value, prov.get("raw", ""), int(key in flagged),
+                             json.dumps({k: v for k, v in prov.items() if k != "raw"}, ensure_ascii=False)])
+        return
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+
+
+@click.command()
+@click.argument("agency", required=False)
+@click.argument("year", required=False, type=int)
+@click.option("--all", "show_all", is_flag=True, help="Also list the checks that passed.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def check(ctx: click.Context, agency: str | None, year: int | None, show_all: bool, as_json: bool) -> None:
+    """List failed validation checks (of every current report, or of AGENCY [YEAR])."""
+    db = _open(ctx)
+    if agency and agency.isdigit() and year is None and len(agency) == 4:
+        agency, year = None, int(agency)  # `xxgk check 2023`
+    if agency:
+        reports = [_report_for(db, agency, year)] if year else queries.reports_of_agency(db, _report_for(db, agency, None)["agency"])
+    else:
+        reports = queries.current_reports(db, year)
+    out = []
+    for report in reports:
+        checks = queries.checks_of(db, report["id"], failed_only=not show_all)
+        out.append({"id": report["id"], "agency": report["agency"], "year": report["year"],
+                    "source": report["source_name"], "checks": checks})
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    if not out:
+        click.echo("没有报告 / no reports")
+        return
+    for item in out:
+        failed = [c for c in item["checks"] if not c["passed"]]
+        mark = "✗" if any(c["severity"] == "error" for c in failed) else ("!" if failed else "✓")
+        click.echo(f"{mark} {item['agency']} {item['year']}（#{item['id']} {item['source']}）")
+        for c in item["checks"]:
+            status = "通过" if c["passed"] else ("错误" if c["severity"] == "error" else "警告")
+            origin = {"source": "疑似原报告错误", "reading": "疑似读取问题"}.get(c["origin"], "")
+            click.echo(f"    [{status}] {c['rule']}: {c['message']}" + (f"（{origin}）" if origin and not c["passed"] else ""))

@@ -1,0 +1,172 @@
+"""The ingest job: bytes → Document → ParsedReport → checks → one database transaction.
+
+A file that cannot be read never touches the reports tables (only ``ingest_log`` records the
+failure); a file that can be read is stored whole, with its checks and, when a check fails, the
+alert for supervisors — all in one transaction (:func:`store.db.save_report`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ingest.model import IngestError, ParsedReport
+from store import queries
+from store.db import log_failure, save_report
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""A real annual report is at most a few MB; anything larger is refused before it is read."""
+
+IGNORED_NAMES = {".DS_Store", "Thumbs.db"}
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file: the row of the summary table, and what the bot replies."""
+
+    file: str
+    ok: bool
+    outcome: str = "error"  # new | unchanged | superseded | error
+    report_id: int | None = None
+    agency: str | None = None
+    year: int | None = None
+    format: str | None = None
+    cells: int = 0
+    flagged: int = 0
+    failed_checks: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+    alert_id: int | None = None
+
+
+def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
+    """Read and interpret one file's bytes (no database).  Raises :class:`IngestError`."""
+    from ingest.interpret import interpret
+    from ingest.readers import read_document
+
+    if not data:
+        raise IngestError("空文件 / empty file")
+    if len(data) > MAX_FILE_BYTES:
+        raise IngestError(
+            f"文件过大（{len(data) / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large"
+        )
+    document = read_document(data, name)
+    parsed = interpret(document)
+    parsed.source_name = name
+    parsed.sha256 = hashlib.sha256(data).hexdigest()
+    return parsed
+
+
+def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:
+    """Ingest one file's content.  Never raises for a bad file: the outcome carries the error."""
+    try:
+        parsed = parse_bytes(data, name)
+        return _store(db, parsed, origin)
+    except IngestError as exc:
+        return _failed(db, name, str(exc), origin, data)
+    except RecursionError:
+        return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
+    except MemoryError:
+        return _failed(db, name, "文件过大，内存不足 / file too large to read", origin, data)
+    except Exception as exc:  # a reader bug must not stop a batch: record it, say it plainly
+        return _failed(db, name, f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300], origin, data)
+
+
+def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli") -> IngestOutcome:
+    """Ingest one file from disk (size checked before reading)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large")
+        data = path.read_bytes()
+    except IngestError as exc:
+        return _failed(db, name, str(exc), origin, b"")
+    except OSError as exc:
+        return _failed(db, name, f"无法打开文件 / cannot open file: {exc.strerror or exc}", origin, b"")
+    return ingest_bytes(db, data, name, origin=origin)
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named, and every file under folders named (recursively, sorted, hidden files skipped)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not _hidden(child.relative_to(path)) and child.name not in IGNORED_NAMES:
+                    files.append(child)
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_paths(
+    db: sqlite_utils.Database,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    origin: str = "cli",
+    on_file: Callable[[IngestOutcome], None] | None = None,
+) -> list[IngestOutcome]:
+    """Ingest files and folders; one bad file never stops the others."""
+    outcomes = []
+    for outcome in iter_ingest(db, expand_paths(paths), origin=origin):
+        outcomes.append(outcome)
+        if on_file:
+            on_file(outcome)
+    return outcomes
+
+
+def iter_ingest(db: sqlite_utils.Database, files: list[Path], *, origin: str = "cli") -> Iterator[IngestOutcome]:
+    for path in files:
+        yield ingest_file(db, path, origin=origin)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str) -> IngestOutcome:
+    from ingest.alerts import alert_text
+    from ingest.checks import run_checks
+
+    previous = queries.previous_report(db, parsed.agency, parsed.year)
+    previous_export = queries.export_report(db, previous["id"]) if previous else None
+    parsed.checks = run_checks(parsed, previous_export)
+    saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
+    failed = [c.as_dict() for c in parsed.checks if not c.passed and c.severity == "error"]
+    warnings = [c.as_dict() for c in parsed.checks if not c.passed and c.severity != "error"]
+    return IngestOutcome(
+        file=parsed.source_name,
+        ok=True,
+        outcome=saved.outcome,
+        report_id=saved.report_id,
+        agency=parsed.agency,
+        year=parsed.year,
+        format=parsed.format,
+        cells=sum(1 for c in parsed.cells.values() if not c.flagged),
+        flagged=sum(1 for c in parsed.cells.values() if c.flagged),
+        failed_checks=failed,
+        warnings=warnings,
+        alert_id=saved.alert_id,
+    )
+
+
+def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes) -> IngestOutcome:
+    message = " ".join(message.split())  # always one line
+    sha = hashlib.sha256(data).hexdigest() if data else ""
+    try:
+        log_failure(db, name, message, origin=origin, sha256=sha)
+    except Exception:  # a read-only or full disk must not hide the file's own error
+        pass
+    return IngestOutcome(file=name, ok=False, error=message)
