@@ -1,0 +1,81 @@
+"""Decide what kind of file a report is from its bytes, never from its name.
+
+Users upload files named ``report.pdf`` that are really Word documents, HTML pages saved as
+``.doc``, and text pasted into ``.txt`` in GBK.  The extension lies often enough that the
+content is the only thing we trust.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from ingest.model import IngestError
+
+KINDS = ("pdf", "docx", "html", "text")
+
+_HTML_SNIFF = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|tr|td|p|div|span|br)\b", re.IGNORECASE
+)
+_PRINTABLE_SHARE = 0.95
+"""Share of characters that must be printable (or whitespace) for bytes to count as text."""
+
+
+def detect_kind(data: bytes) -> str:
+    """Return ``pdf``, ``docx``, ``html`` or ``text``; raise :class:`IngestError` otherwise."""
+    if not data or not data.strip():
+        raise IngestError("空文件 / empty file")
+    if _is_pdf(data):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    text = decode_text(data)
+    if text is None:
+        raise IngestError("无法识别的文件类型 / not a report (binary data)")
+    if _looks_like_html(data):
+        return "html"
+    return "text"
+
+
+def _is_pdf(data: bytes) -> bool:
+    """``%PDF`` must appear near the start (some generators put junk before it)."""
+    return b"%PDF-" in data[:1024]
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError("压缩文件损坏（.docx 不完整？）/ corrupt zip (truncated .docx?)") from exc
+    if "word/document.xml" in names:
+        return "docx"
+    raise IngestError("不是 Word 文档的压缩文件 / a zip archive that is not a .docx report")
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] == b"<" and _HTML_SNIFF.search(head[:200]):
+        return True
+    return len(_HTML_SNIFF.findall(data[:65536])) >= 3
+
+
+def decode_text(data: bytes) -> str | None:
+    """Decode as UTF-8 (BOM allowed) or GB18030; None when the bytes are not mostly printable text."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_printable(text):
+            return text
+    return None
+
+
+def _mostly_printable(text: str) -> bool:
+    if not text:
+        return False
+    sample = text[:20000]
+    good = sum(1 for ch in sample if ch.isprintable() or ch in "\t\r\n\f")
+    return good / len(sample) >= _PRINTABLE_SHARE
