@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -102,20 +102,40 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the schema on a new file; refuse a file written by a newer release."""
-    version = schema_version(db)
+    """Create the schema on a new file, upgrade an older one in place (one transaction), and
+    refuse a file written by a newer release.
+
+    A new file is created as v1 and migrated like any old file, so both go through the same
+    steps (:mod:`store.migrations`).  The version is read again inside the transaction: two
+    processes starting on a fresh file at once must not both apply the same step.
+    """
+    from store.migrations import MigrationError, upgrade
+
+    _refuse_newer(schema_version(db))
+    if schema_version(db) == SCHEMA_VERSION:
+        return
+    try:
+        with write_transaction(db):
+            version = schema_version(db)
+            _refuse_newer(version)
+            if version == SCHEMA_VERSION:
+                return
+            if version == 0:
+                _create_v1(db)
+                version = 1
+            upgrade(db, version, SCHEMA_VERSION)
+            db.execute(
+                "insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+    except MigrationError as exc:
+        raise StoreError(str(exc)) from exc
+
+
+def _refuse_newer(version: int) -> None:
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"数据库版本 {version} 比本程序支持的 {SCHEMA_VERSION} 新，请升级 xxgk-bot "
             f"/ database schema {version} is newer than this release supports ({SCHEMA_VERSION})"
-        )
-    if version == SCHEMA_VERSION:
-        return
-    with write_transaction(db):
-        if version == 0:
-            _create_v1(db)
-        db.execute(
-            "insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
 
 

@@ -1,0 +1,89 @@
+"""Schema migrations: how a newer release upgrades an older database file in place.
+
+The file records its schema version in ``meta``.  Each step below takes the schema from
+``version - 1`` to ``version``; :func:`upgrade` applies the missing steps in order inside the
+caller's single transaction, so an upgrade either completes or leaves the file exactly as it was
+(SQLite DDL is transactional).  Steps must never drop or rewrite data a user has ingested: an
+operator upgrades by installing the new release and starting it, nothing else.
+
+To add a step: write ``_vN(db)``, append ``Migration(N, "...", _vN)``, and bump
+``store.db.SCHEMA_VERSION`` to N.  ``store.db._create_v1`` stays frozen as the v1 schema; a new
+file is created as v1 and then migrated, so new and upgraded files go through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: the version it produces, what it does (for logs), and the change itself."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+class MigrationError(Exception):
+    """A step failed; the transaction is rolled back and the file keeps its old version."""
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Answering compares one cell across agencies and years ("哪个机关依申请公开最多").
+
+    ``cells`` is keyed by (report_id, key), so a question by key scanned every cell of every
+    report; an index on (key, report_id) makes it a range lookup.  ``ingest_log`` grows with
+    every upload and the watcher asks "was this content seen before"; index it by sha256.
+    """
+    db.execute("create index if not exists cells_key on cells(key, report_id)")
+    db.execute("create index if not exists ingest_log_sha on ingest_log(sha256)")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(2, "index cells by key; ingest_log by sha256", _v2),
+]
+
+
+def latest_version() -> int:
+    """The version the last step produces (1 when there are no steps)."""
+    return max([1, *(m.version for m in MIGRATIONS)])
+
+
+def pending(current: int, target: int, steps: list[Migration] | None = None) -> list[Migration]:
+    """The steps that take a file from ``current`` to ``target``, in order.
+
+    Versions must be contiguous: a gap means a release was packaged wrongly, and guessing would
+    risk the user's data.
+    """
+    chosen = sorted((m for m in (steps if steps is not None else MIGRATIONS) if current < m.version <= target),
+                    key=lambda m: m.version)
+    expected = list(range(current + 1, target + 1))
+    if [m.version for m in chosen] != expected:
+        raise MigrationError(
+            f"缺少数据库升级步骤 / missing migration steps from {current} to {target}: "
+            f"have {[m.version for m in chosen]}"
+        )
+    return chosen
+
+
+def upgrade(db: sqlite_utils.Database, current: int, target: int, steps: list[Migration] | None = None) -> list[int]:
+    """Apply the steps from ``current`` to ``target``; the caller holds the write transaction.
+
+    Returns the versions applied.  A failing step raises :class:`MigrationError` naming it; the
+    caller's transaction rollback undoes every step already applied in this call.
+    """
+    applied = []
+    for step in pending(current, target, steps):
+        try:
+            step.apply(db)
+        except Exception as exc:
+            raise MigrationError(
+                f"数据库升级到版本 {step.version} 失败，已回滚 / migration to v{step.version} "
+                f"({step.description}) failed and was rolled back: {exc}"
+            ) from exc
+        applied.append(step.version)
+    return applied

@@ -1,0 +1,144 @@
+"""Schema migrations: an old file is upgraded in place, whole or not at all; a newer one is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from store import db as store_db
+from store import migrations
+from store.db import StoreError, open_db, schema_version
+from store.migrations import Migration, MigrationError
+
+
+def make_v1_file(path: Path) -> None:
+    """A database exactly as the v1 release wrote it, with one report in it."""
+    conn = sqlite3.connect(path)
+    db = sqlite_utils.Database(conn)
+    store_db._create_v1(db)
+    db.execute("insert into meta (key, value) values ('schema_version', '1')")
+    db.execute("insert into agencies (name, region) values ('聊城市城市管理局', '聊城市')")
+    db.execute(
+        "insert into reports (agency_id, year, format, sha256, ingested_at) values (1, 2019, '2019', 'abc', 'now')"
+    )
+    conn.executemany(
+        "insert into cells (report_id, key, value, raw) values (1, ?, ?, ?)",
+        [("requests.new.total", 12.0, "12"), ("requests.new.natural", 10.0, "10"), ("fees.amount", None, "")],
+    )
+    db.execute("insert into checks (report_id, rule, severity, passed, message) values (1, 'r', 'error', 1, 'ok')")
+    conn.commit()
+    conn.close()
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            table: conn.execute(f"select * from {table} order by 1, 2").fetchall()
+            for table in ("agencies", "reports", "cells", "checks")
+        }
+    finally:
+        conn.close()
+
+
+def index_names(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
+    finally:
+        conn.close()
+
+
+def test_release_version_matches_the_steps() -> None:
+    assert store_db.SCHEMA_VERSION == migrations.latest_version() >= 2
+
+
+def test_new_file_gets_the_latest_schema(db_path: Path) -> None:
+    db = open_db(db_path)
+    assert schema_version(db) == store_db.SCHEMA_VERSION
+    assert "cells_key" in index_names(db_path)
+
+
+def test_v1_file_is_upgraded_in_place_with_its_data(db_path: Path) -> None:
+    make_v1_file(db_path)
+    before = dump(db_path)
+    assert "cells_key" not in index_names(db_path)
+
+    db = open_db(db_path)
+
+    assert schema_version(db) == store_db.SCHEMA_VERSION
+    assert dump(db_path) == before
+    assert {"cells_key", "ingest_log_sha"} <= index_names(db_path)
+    plan = " ".join(str(r) for r in db.execute(
+        "explain query plan select report_id, value from cells where key = 'requests.new.total'"
+    ).fetchall())
+    assert "cells_key" in plan
+    db.conn.close()
+    assert schema_version(open_db(db_path)) == store_db.SCHEMA_VERSION  # idempotent on reopen
+
+
+def test_failing_step_rolls_back_every_step(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_v1_file(db_path)
+    before = dump(db_path)
+
+    def broken(db: sqlite_utils.Database) -> None:
+        db.execute("create table half_done (x integer)")
+        db.execute("update cells set value = -1")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(3, "broken", broken)])
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 3)
+
+    with pytest.raises(StoreError, match="v3.*rolled back"):
+        open_db(db_path)
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select value from meta where key = 'schema_version'").fetchone() == ("1",)
+    assert conn.execute("select name from sqlite_master where name = 'half_done'").fetchone() is None
+    conn.close()
+    assert "cells_key" not in index_names(db_path)  # v2 ran in the same transaction: undone too
+    assert dump(db_path) == before
+
+
+def test_newer_file_is_refused_and_left_alone(db_path: Path) -> None:
+    open_db(db_path).conn.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("update meta set value = '99' where key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="比本程序支持的.*新.*newer than this release"):
+        open_db(db_path)
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("select value from meta where key = 'schema_version'").fetchone() == ("99",)
+
+
+def test_gap_in_steps_is_refused() -> None:
+    steps = [Migration(2, "a", lambda db: None), Migration(4, "c", lambda db: None)]
+    with pytest.raises(MigrationError, match="missing"):
+        migrations.pending(1, 4, steps)
+    assert [m.version for m in migrations.pending(1, 2, steps)] == [2]
+    assert migrations.pending(2, 2, steps) == []
+
+
+def test_two_processes_creating_one_file_at_once(tmp_path: Path) -> None:
+    """Bot and watcher start together on an empty volume: both must come up, schema applied once."""
+    path = tmp_path / "race.db"
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            open_db(path).conn.close()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert schema_version(open_db(path)) == store_db.SCHEMA_VERSION
