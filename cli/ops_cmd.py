@@ -1,0 +1,154 @@
+"""``xxgk watch``, ``xxgk backup``, ``xxgk restore`` and ``xxgk status``: running the service.
+
+These are the operator's commands (deploy/README.md): the inbox watcher the deployment runs
+beside the bot, the online backup and its restore, and a cheap status the container
+HEALTHCHECK calls.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import click
+
+from store.db import SCHEMA_VERSION, StoreError, open_db, schema_version
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.command()
+@click.argument("inbox", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--once", is_flag=True, help="One pass (two polls --settle apart), then exit.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.option("--settle", default=1.0, show_default=True, help="With --once: seconds a file must stand still.")
+@click.pass_context
+def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: float) -> None:
+    """Ingest every file dropped into INBOX; move it to INBOX/processed/ or INBOX/failed/.
+
+    A file is taken when its size and time did not change between two polls (so a copy in
+    progress is never read).  Symlinks are ignored.  With --once the exit status is 1 when a
+    file could not be read.
+    """
+    from ingest.watch import Handled, Watcher
+
+    def report(item: Handled) -> None:
+        o = item.outcome
+        where = item.moved_to.parent.name if item.moved_to else "-"
+        if o.ok:
+            click.echo(f"✓ {item.name} → {where}/（{o.outcome}，{o.agency} {o.year}，{o.cells} 个单元格）", nl=True)
+        else:
+            click.echo(f"✗ {item.name} → {where}/ 错误: {o.error}")
+
+    try:
+        db = open_db(ctx.obj.db_path)
+        watcher = Watcher(inbox, db, on_file=report)
+    except (StoreError, NotADirectoryError) as exc:
+        raise _fail(exc) from exc
+    if once:
+        handled = watcher.run_once(settle)
+        if any(not h.outcome.ok for h in handled):
+            ctx.exit(1)
+        return
+    stop = _stop_on_signals()
+    click.echo(f"监视 / watching {watcher.inbox} (every {interval:g} s)")
+    while not stop():
+        watcher.poll()
+        _sleep_unless(stop, interval)
+
+
+def _stop_on_signals():
+    """SIGTERM/SIGINT finish the file in hand, then stop (docker stop, systemctl stop)."""
+    flag = {"stop": False}
+
+    def handler(signum, frame):  # noqa: ARG001 - signal handler signature
+        flag["stop"] = True
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return lambda: flag["stop"]
+
+
+def _sleep_unless(stop, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not stop() and time.monotonic() < deadline:
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=str))
+@click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
+@click.pass_context
+def backup(ctx: click.Context, dest: str, force: bool) -> None:
+    """Copy the live database to DEST (a file, or a folder for a timestamped file).
+
+    Uses SQLite's online backup: safe while the bot and the watcher are running.
+    """
+    from store import backup as store_backup
+
+    try:
+        target = store_backup.backup(ctx.obj.db_path, dest, force=force)
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"已备份 / backed up to {target} ({target.stat().st_size} bytes, integrity ok)")
+
+
+@click.command()
+@click.argument("src", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database (its content is saved beside it first).")
+@click.pass_context
+def restore(ctx: click.Context, src: Path, force: bool) -> None:
+    """Restore the database from backup SRC (integrity-checked first)."""
+    from store import backup as store_backup
+
+    try:
+        saved = store_backup.restore(src, ctx.obj.db_path, force=force)
+    except StoreError as exc:
+        raise _fail(exc) from exc
+    click.echo(f"已恢复 / restored {ctx.obj.db_path} from {src}")
+    if saved:
+        click.echo(f"原数据库已另存 / previous database saved as {saved}")
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="Health check: exit 0 if the database opens and answers, else 1.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx: click.Context, check: bool, as_json: bool) -> None:
+    """Database path, schema version, and how many agencies, reports and pending alerts."""
+    try:
+        db = open_db(ctx.obj.db_path, create=not check)
+        facts = _facts(db, ctx.obj.db_path)
+    except Exception as exc:  # a health check must answer, whatever went wrong
+        if check:
+            click.echo(f"unhealthy: {exc}", err=True)
+            ctx.exit(1)
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(facts, ensure_ascii=False))
+    elif check:
+        click.echo("ok")
+    else:
+        for key, value in facts.items():
+            click.echo(f"{key}: {value}")
+
+
+def _facts(db, path: str) -> dict:
+    def one(sql: str) -> int:
+        return int(db.execute(sql).fetchone()[0] or 0)
+
+    last = db.execute("select ts, outcome, file from ingest_log order by id desc limit 1").fetchone()
+    return {
+        "database": str(path),
+        "schema": f"{schema_version(db)} (release {SCHEMA_VERSION})",
+        "agencies": one("select count(*) from agencies"),
+        "reports": one("select count(*) from reports where status = 'current'"),
+        "superseded": one("select count(*) from reports where status = 'superseded'"),
+        "failed_files": one("select count(*) from ingest_log where outcome = 'error'"),
+        "pending_deliveries": one("select count(*) from deliveries where status = 'pending'"),
+        "last_ingest": " ".join(str(x) for x in last) if last else "",
+    }

@@ -1,0 +1,169 @@
+"""The inbox watcher: files dropped into a folder are ingested and moved out of the way.
+
+Operators (or an scp/rsync job) drop reports into ``INBOX``.  A file is taken only once it is
+*stable* — the same size and modification time on two polls in a row — so a half-copied file is
+never read.  After ingest it moves to ``INBOX/processed/`` or, when it cannot be read, to
+``INBOX/failed/`` with ``<name>.error.txt`` beside it saying why in one line.
+
+Crash safety comes from the order of steps: the report is committed first, the file is moved
+second.  A crash between the two leaves the file in the inbox; the next run ingests it again,
+the store sees the same content (sha256) and answers ``unchanged``, and the file is moved then.
+Nothing is ever written outside the inbox: symlinks are neither followed nor read (a link could
+point at /etc/shadow or out of a container volume), and names come from the directory listing
+itself, which cannot contain a path separator.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from ingest.pipeline import IGNORED_NAMES, MAX_FILE_BYTES, IngestOutcome, ingest_bytes, ingest_file
+
+PROCESSED = "processed"
+FAILED = "failed"
+PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp", ".error.txt")
+"""Names that copy tools use while a file is still being written, and our own error notes."""
+
+Signature = tuple[int, int]  # (size, mtime_ns)
+
+
+@dataclass
+class Handled:
+    """One file the watcher dealt with: where it went and what ingest said."""
+
+    name: str  # path relative to the inbox
+    outcome: IngestOutcome
+    moved_to: Path | None
+
+
+@dataclass
+class Watcher:
+    """Polls one inbox folder.  Keep one instance across polls: it remembers file signatures."""
+
+    inbox: Path
+    db: sqlite_utils.Database
+    on_file: Callable[[Handled], None] | None = None
+    _seen: dict[str, Signature] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.inbox = Path(self.inbox)
+        if self.inbox.is_symlink() or not self.inbox.is_dir():
+            raise NotADirectoryError(f"收件夹不存在或不是目录 / inbox is not a directory: {self.inbox}")
+        self.inbox = self.inbox.resolve()
+        for sub in (PROCESSED, FAILED):
+            (self.inbox / sub).mkdir(exist_ok=True)
+
+    def poll(self) -> list[Handled]:
+        """One look at the inbox: ingest every file whose signature did not change since the
+        last poll; remember the others for next time."""
+        current = dict(self._candidates())
+        stable = [name for name, sig in current.items() if self._seen.get(name) == sig]
+        self._seen = {name: sig for name, sig in current.items() if name not in stable}
+        handled = []
+        for name in sorted(stable):
+            result = self._handle(name)
+            if result is not None:
+                handled.append(result)
+                if self.on_file:
+                    self.on_file(result)
+        return handled
+
+    def run_once(self, settle: float = 1.0) -> list[Handled]:
+        """Two polls ``settle`` seconds apart: everything that stood still in between is taken."""
+        self.poll()
+        time.sleep(settle)
+        return self.poll()
+
+    def run_forever(self, interval: float = 5.0, should_stop: Callable[[], bool] = lambda: False) -> None:
+        while not should_stop():
+            self.poll()
+            time.sleep(interval)
+
+    # -----------------------------------------------------------------------------------------
+
+    def _candidates(self) -> Iterator[tuple[str, Signature]]:
+        """Regular files under the inbox (not processed/ or failed/, not hidden, not symlinks)."""
+        for dirpath, dirnames, filenames in os.walk(self.inbox, followlinks=False):
+            base = Path(dirpath)
+            if base == self.inbox:
+                dirnames[:] = [d for d in dirnames if d not in (PROCESSED, FAILED)]
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for filename in filenames:
+                if _skipped_name(filename):
+                    continue
+                path = base / filename
+                try:
+                    st = path.lstat()
+                except OSError:
+                    continue  # vanished between listing and stat
+                if not _is_regular(st.st_mode):
+                    continue
+                yield str(path.relative_to(self.inbox)), (st.st_size, st.st_mtime_ns)
+
+    def _handle(self, name: str) -> Handled | None:
+        path = self.inbox / name
+        try:
+            outcome = self._ingest(path, name)
+        except FileNotFoundError:
+            return None  # someone took it away: nothing to do
+        destination = self.inbox / (PROCESSED if outcome.ok else FAILED)
+        moved = _move_into(path, destination)
+        if not outcome.ok and moved is not None:
+            _write_note(moved.with_name(moved.name + ".error.txt"), outcome.error)
+        return Handled(name=name, outcome=outcome, moved_to=moved)
+
+    def _ingest(self, path: Path, name: str) -> IngestOutcome:
+        """Read without following a symlink swapped in after the listing, then ingest."""
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                raise FileNotFoundError(path) from exc
+            if exc.errno == errno.ELOOP:
+                return IngestOutcome(file=name, ok=False, error="拒绝读取符号链接 / symlinks are not read")
+            return ingest_file(self.db, path, origin="watch")  # reports the OS error in one line
+        with os.fdopen(fd, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                return ingest_file(self.db, path, origin="watch")  # refused by size, never read
+            data = handle.read(MAX_FILE_BYTES + 1)
+        return ingest_bytes(self.db, data, name, origin="watch")
+
+
+def _skipped_name(filename: str) -> bool:
+    return filename.startswith(".") or filename in IGNORED_NAMES or filename.endswith(PARTIAL_SUFFIXES)
+
+
+def _is_regular(mode: int) -> bool:
+    return stat.S_ISREG(mode)
+
+
+def _move_into(path: Path, folder: Path) -> Path | None:
+    """Move ``path`` into ``folder`` under its own base name, never overwriting an earlier file
+    of the same name (``name.1.ext``, ``name.2.ext`` …).  None if it is already gone."""
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    stem, suffix = os.path.splitext(path.name)
+    n = 0
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = folder / f"{stem}.{n}{suffix}"
+    try:
+        os.replace(path, target)
+    except FileNotFoundError:
+        return None
+    return target
+
+
+def _write_note(path: Path, message: str) -> None:
+    """The one-line reason a file failed, for the operator who finds it in failed/."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(message.strip() + "\n")
