@@ -1,0 +1,215 @@
+"""PDF reports, read by geometry.
+
+Plain ``extract_text()`` interleaves labels and numbers, so tables are found from their ruling
+lines (pdfplumber's lines/lines strategy) and read cell by cell.  pdfplumber leaves ``None`` in
+the positions a merged cell covers; we resolve each to the cell that covers it and apply the
+shared grid rules.  A table cut by a page break is continued under the same table index, its
+rows emitted as seen (a repeated header stays a header row; the rest of a cut row stays a row
+with empty label cells).  Hostile or unusable files fail fast with one line.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfplumber.table import Table
+
+from ingest.model import Document, IngestError, SourceCell, SourceRow
+from ingest.readers import clean_cell_text, is_value_text, join_lines
+
+MAX_PAGES = 200
+"""An annual report is a few dozen pages at most; more is refused before any page is parsed."""
+MAX_CHARS_PER_PAGE = 60_000
+CID_SHARE = 0.2
+"""Above this share of "(cid:N)" glyphs the text layer is unreadable (fonts without ToUnicode)."""
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+_MARGIN_TEXT = 8
+"""A line this short between a table and the page edge is a page number or running header."""
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class _PageTable:
+    page: int
+    bbox: Box
+    grid: list[list[str]]
+    boxes: list[list[Box]]
+    row_boxes: list[Box]
+    first_on_page: bool = False
+    last_on_page: bool = False
+    text_above: bool = False
+    text_below: bool = False
+
+
+def read_pdf(data: bytes, name: str = "") -> Document:
+    """Read a PDF report: its ruled tables as full grids, its text in reading order."""
+    with _open(data) as pdf:
+        pages = _pages(pdf)
+        lines: list[str] = []
+        tables: list[_PageTable] = []
+        counts = [0, 0]  # chars, cid glyphs
+        for number, page in enumerate(pages, start=1):
+            page_tables, page_lines = _read_page(page, number, counts)
+            tables += page_tables
+            lines += page_lines
+        title = clean_cell_text(str((pdf.metadata or {}).get("Title") or ""))
+    _check_text_layer(counts)
+    return Document(kind="pdf", text=join_lines(lines), rows=_rows(tables), title=title)
+
+
+def _open(data: bytes) -> Any:
+    try:
+        return pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfplumber wraps every pdfminer failure in PdfminerException
+        raise _open_error(exc) from exc
+
+
+def _open_error(exc: Exception) -> IngestError:
+    inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, PDFEncryptionError) or isinstance(exc, PDFEncryptionError):
+        return IngestError("PDF 已加密，无法读取 / encrypted PDF")
+    return IngestError("PDF 文件损坏或不完整 / corrupt or truncated PDF")
+
+
+def _pages(pdf: Any) -> list[Any]:
+    try:
+        pages = pdf.pages
+    except Exception as exc:
+        raise _open_error(exc) from exc
+    if not pages:
+        raise IngestError("PDF 没有页面 / PDF has no pages")
+    if len(pages) > MAX_PAGES:
+        raise IngestError(f"PDF 共 {len(pages)} 页，超过 {MAX_PAGES} 页上限，不像年度报告 / too many pages")
+    return pages
+
+
+def _check_text_layer(counts: list[int]) -> None:
+    chars, cids = counts
+    if chars == 0:
+        raise IngestError("PDF 无文字层（扫描件？）/ no text layer (scanned?)")
+    if cids / chars > CID_SHARE:
+        raise IngestError("PDF 文字层无法识别（字体缺少编码映射）/ unreadable text layer")
+
+
+def _read_page(page: Any, number: int, counts: list[int]) -> tuple[list[_PageTable], list[str]]:
+    """Tables and text lines of one page, lines in top-to-bottom order with table rows in place."""
+    try:
+        raw_chars = page.chars
+        if len(raw_chars) > MAX_CHARS_PER_PAGE:
+            raise IngestError(f"PDF 第 {number} 页内容异常（字符过多）/ malformed page")
+        page = page.dedupe_chars()
+        counts[0] += len(raw_chars)
+        counts[1] += sum(1 for c in raw_chars if c.get("text", "").startswith("(cid:"))
+        found = page.find_tables(_TABLE_SETTINGS)
+        tables = [_page_table(t, number) for t in sorted(found, key=lambda t: t.bbox[1])]
+        outside = page.filter(lambda obj: not any(_inside(obj, t.bbox) for t in found))
+        text_lines = [(ln["top"], ln["text"]) for ln in outside.extract_text_lines()]
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(f"PDF 第 {number} 页无法解析 / cannot parse page {number}") from exc
+    _mark_position(tables, text_lines)
+    items = text_lines + [(box[1], "\t".join(row)) for t in tables for box, row in zip(t.row_boxes, t.grid, strict=True)]
+    return tables, [text for _, text in sorted(items, key=lambda item: item[0])]
+
+
+def _inside(obj: dict[str, Any], bbox: Box) -> bool:
+    if "x0" not in obj or "top" not in obj:
+        return False
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+def _mark_position(tables: list[_PageTable], text_lines: list[tuple[float, str]]) -> None:
+    """Record whether body text sits above the first / below the last table (page breaks)."""
+    if not tables:
+        return
+    body = [top for top, text in text_lines if len(text.strip()) > _MARGIN_TEXT]
+    tables[0].first_on_page = True
+    tables[0].text_above = any(top < tables[0].bbox[1] for top in body)
+    tables[-1].last_on_page = True
+    tables[-1].text_below = any(top > tables[-1].bbox[3] for top in body)
+
+
+def _page_table(table: Table, page: int) -> _PageTable:
+    """One pdfplumber table as a text grid with a bbox per position.
+
+    Row and column bands come from the distinct cell edges: pdfplumber's own row/column bboxes
+    are unions of the cells that start there, so a merged cell would stretch them.
+    """
+    texts = table.extract()
+    origins: dict[Box, str] = {}
+    for r, row in enumerate(table.rows):
+        for c, box in enumerate(row.cells):
+            if box is not None:
+                origins[tuple(box)] = clean_cell_text(texts[r][c] or "")
+    xs = _edges([b[0] for b in origins], table.bbox[2])
+    ys = _edges([b[1] for b in origins], table.bbox[3])
+    grid: list[list[str]] = []
+    boxes: list[list[Box]] = []
+    for r, row in enumerate(table.rows):
+        grid_row, box_row = [], []
+        for c, box in enumerate(row.cells):
+            position = (xs[c], ys[r], xs[c + 1], ys[r + 1])
+            text = origins[tuple(box)] if box is not None else _covered_text(position, origins)
+            grid_row.append(text)
+            box_row.append(tuple(box) if box is not None else position)
+        grid.append(grid_row)
+        boxes.append(box_row)
+    row_boxes = [(table.bbox[0], ys[r], table.bbox[2], ys[r + 1]) for r in range(len(table.rows))]
+    return _PageTable(page, tuple(table.bbox), grid, boxes, row_boxes)
+
+
+def _edges(starts: list[float], end: float) -> list[float]:
+    return sorted(set(starts)) + [end]
+
+
+def _covered_text(position: Box, origins: dict[Box, str]) -> str:
+    """Text for a position a merged cell covers: the label repeated, a value never twice."""
+    cx, cy = (position[0] + position[2]) / 2, (position[1] + position[3]) / 2
+    for box, text in origins.items():
+        if box[0] <= cx <= box[2] and box[1] <= cy <= box[3]:
+            return text if text and not is_value_text(text) else ""
+    return ""
+
+
+def _continues(prev: _PageTable, table: _PageTable) -> bool:
+    """A table at the top of a page continues the one that ended the previous page."""
+    return (
+        table.page == prev.page + 1
+        and prev.last_on_page and not prev.text_below
+        and table.first_on_page and not table.text_above
+        and len(table.grid[0]) == len(prev.grid[0])
+    )
+
+
+def _rows(tables: list[_PageTable]) -> list[SourceRow]:
+    rows: list[SourceRow] = []
+    index, offset = -1, 0
+    prev: _PageTable | None = None
+    for table in tables:
+        if prev is not None and _continues(prev, table):
+            offset += len(prev.grid)
+        else:
+            index, offset = index + 1, 0
+        for r, (texts, boxes) in enumerate(zip(table.grid, table.boxes, strict=True)):
+            if not any(texts):
+                continue
+            base = {"kind": "pdf", "page": table.page, "table": index, "row": r + offset}
+            cells = [
+                SourceCell(text, {**base, "bbox": [round(v, 1) for v in box], "col": c})
+                for c, (text, box) in enumerate(zip(texts, boxes, strict=True))
+            ]
+            rows.append(SourceRow(cells, grid=True, provenance={**base, "bbox": _round(table.row_boxes[r])}))
+        prev = table
+    return rows
+
+
+def _round(box: Box) -> list[float]:
+    return [round(v, 1) for v in box]

@@ -1,0 +1,275 @@
+"""The official layout of the three statistics tables, independent of any file format.
+
+A report's figures (``bot/samples/figures/*.json``) are laid out once, as cells with spans at
+grid positions; each renderer (PDF, DOCX, HTML, text) only typesets that layout.  The labels
+are the wording of the official formats (国办公开办函〔2019〕60号 and 〔2021〕30号).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Figures = dict[str, Any]
+
+APPLICANTS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+RESULTS_LABEL = "三、本年度办理结果"
+
+_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("（三）不予公开", (
+        ("denied_state_secret", "1.属于国家秘密"),
+        ("denied_law_forbidden", "2.其他法律行政法规禁止公开"),
+        ("denied_three_safety", "3.危及“三安全一稳定”"),
+        ("denied_third_party", "4.保护第三方合法权益"),
+        ("denied_internal", "5.属于三类内部事务信息"),
+        ("denied_process", "6.属于四类过程性信息"),
+        ("denied_enforcement_file", "7.属于行政执法案卷"),
+        ("denied_admin_query", "8.属于行政查询事项"),
+    )),
+    ("（四）无法提供", (
+        ("unable_not_held", "1.本机关不掌握相关政府信息"),
+        ("unable_needs_creation", "2.没有现成信息需要另行制作"),
+        ("unable_unclear", "3.补正后申请内容仍不明确"),
+    )),
+    ("（五）不予处理", (
+        ("rejected_complaint", "1.信访举报投诉类申请"),
+        ("rejected_duplicate", "2.重复申请"),
+        ("rejected_publication", "3.要求提供公开出版物"),
+        ("rejected_excessive", "4.无正当理由大量反复申请"),
+        ("rejected_confirm", "5.要求行政机关确认或重新出具已获取信息"),
+    )),
+)
+_OTHER_2021 = (
+    ("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+    ("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    ("other_misc", "3.其他"),
+)
+
+
+@dataclass
+class Cell:
+    """A typeset cell: its text at (row, col), covering rowspan × colspan positions."""
+
+    row: int
+    col: int
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    header: bool = False  # a label (wraps, may carry a line break) rather than a figure
+
+
+@dataclass
+class TableLayout:
+    """One statistics table: its cells, its size, how many header rows it has."""
+
+    name: str  # active | requests | appeals
+    ncols: int
+    cells: list[Cell] = field(default_factory=list)
+    nrows: int = 0
+    header_rows: int = 0
+
+    def add(self, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1, *, header: bool = True) -> None:
+        self.cells.append(Cell(row, col, text, rowspan, colspan, header))
+        self.nrows = max(self.nrows, row + rowspan)
+
+    def origin_grid(self) -> list[list[str]]:
+        """Text at each cell's origin, blank in the positions a merge covers (how Word saves text)."""
+        grid = [[""] * self.ncols for _ in range(self.nrows)]
+        for cell in self.cells:
+            grid[cell.row][cell.col] = cell.text
+        return grid
+
+    def rows(self) -> list[list[Cell]]:
+        """Cells grouped by their first row, left to right (the HTML order)."""
+        out: list[list[Cell]] = [[] for _ in range(self.nrows)]
+        for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
+            out[cell.row].append(cell)
+        return out
+
+
+def fmt_value(value: Any) -> str:
+    """A figure as printed: integers without a decimal point, amounts exactly, blanks empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def title_of(figures: Figures) -> str:
+    return f"{figures['agency']}{figures['year']}年政府信息公开工作年度报告"
+
+
+def _v(figures: Figures, key: str) -> str:
+    return fmt_value(figures["cells"].get(key))
+
+
+def active_table(figures: Figures) -> TableLayout:
+    """Table 1, 主动公开政府信息情况, in the report's format."""
+    t = TableLayout("active", 4)
+    sections = _ACTIVE_2021 if str(figures["format"]) == "2021" else _ACTIVE_2019
+    r = 0
+    for item, headers, lines in sections:
+        t.add(r, 0, item, colspan=4)
+        r = _active_block(t, figures, r + 1, headers, lines)
+    t.header_rows = 0
+    return t
+
+
+def _active_block(t: TableLayout, figures: Figures, r: int, headers: tuple[str, ...],
+                  lines: tuple[tuple[str, str, tuple[str, ...]], ...]) -> int:
+    """A header row and its value rows; the last column spans what is left of the 4 columns."""
+    spans = _spans(len(headers))
+    col = 0
+    for header, span in zip(("信息内容", *headers), spans, strict=True):
+        t.add(r, col, header, colspan=span)
+        col += span
+    for label, stem, fields in lines:
+        r += 1
+        t.add(r, 0, label)
+        col = 1
+        for fld, span in zip(fields, spans[1:], strict=True):
+            t.add(r, col, _v(figures, f"active.{stem}.{fld}"), colspan=span, header=False)
+            col += span
+    return r + 1
+
+
+def _spans(n_headers: int) -> tuple[int, ...]:
+    """Column spans for "信息内容" plus n headers over 4 columns."""
+    return {3: (1, 1, 1, 1), 2: (1, 1, 2), 1: (1, 3)}[n_headers]
+
+
+_ACTIVE_2019 = (
+    ("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), (
+        ("规章", "rules", ("new_made", "new_published", "total_published")),
+        ("规范性文件", "normative_docs", ("new_made", "new_published", "total_published")),
+    )),
+    ("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
+        ("行政许可", "licensing", ("prev_items", "change", "decisions")),
+        ("其他对外管理服务事项", "other_services", ("prev_items", "change", "decisions")),
+    )),
+    ("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
+        ("行政处罚", "penalty", ("prev_items", "change", "decisions")),
+        ("行政强制", "enforcement", ("prev_items", "change", "decisions")),
+    )),
+    ("第二十条第（八）项", ("上一年项目数量", "本年增/减"), (
+        ("行政事业性收费", "fees", ("prev_items", "change")),
+    )),
+    ("第二十条第（九）项", ("采购项目数量", "采购总金额（万元）"), (
+        ("政府集中采购", "procurement", ("items", "amount")),
+    )),
+)
+_ACTIVE_2021 = (
+    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), (
+        ("规章", "rules", ("issued", "repealed", "in_force")),
+        ("行政规范性文件", "normative_docs", ("issued", "repealed", "in_force")),
+    )),
+    ("第二十条第（五）项", ("本年处理决定数量",), (
+        ("行政许可", "licensing", ("decisions",)),
+    )),
+    ("第二十条第（六）项", ("本年处理决定数量",), (
+        ("行政处罚", "penalty", ("decisions",)),
+        ("行政强制", "enforcement", ("decisions",)),
+    )),
+    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), (
+        ("行政事业性收费", "fees", ("amount",)),
+    )),
+)
+
+
+def request_rows(fmt: str) -> list[tuple[str, str | None, str]]:
+    """(stem, group label or None, row label) for the result block of table 2, top to bottom."""
+    rows: list[tuple[str, str | None, str]] = [
+        ("granted", None, "（一）予以公开"),
+        ("partial", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    ]
+    for group, items in _GROUPS:
+        rows += [(stem, group, label) for stem, label in items]
+    if fmt == "2021":
+        rows += [(stem, "（六）其他处理", label) for stem, label in _OTHER_2021]
+    else:
+        rows.append(("other", None, "（六）其他处理"))
+    rows.append(("handled_total", None, "（七）总计"))
+    return rows
+
+
+def requests_table(figures: Figures) -> TableLayout:
+    """Table 2, 收到和处理政府信息公开申请情况: 3 label columns, 7 applicant columns."""
+    t = TableLayout("requests", 10, header_rows=3)
+    t.add(0, 0, CORNER, rowspan=3, colspan=3)
+    t.add(0, 3, "申请人情况", colspan=7)
+    t.add(1, 3, "自然人", rowspan=2)
+    t.add(1, 4, "法人或其他组织", colspan=5)
+    t.add(1, 9, "总计", rowspan=2)
+    for i, label in enumerate(("商业\n企业", "科研\n机构", "社会公益组织", "法律服务机构", "其他")):
+        t.add(2, 4 + i, label)
+    _value_row(t, figures, 3, "new", "一、本年新收政府信息公开申请数量", first_col=0)
+    _value_row(t, figures, 4, "carried_over", "二、上年结转政府信息公开申请数量", first_col=0)
+    results = request_rows(str(figures["format"]))
+    t.add(5, 0, RESULTS_LABEL, rowspan=len(results))
+    r = 5
+    for i, (stem, group, label) in enumerate(results):
+        if group is None:
+            _value_row(t, figures, r, stem, label, first_col=1)
+        else:
+            if i == 0 or results[i - 1][1] != group:
+                t.add(r, 1, group, rowspan=sum(1 for x in results if x[1] == group))
+            _value_row(t, figures, r, stem, label, first_col=2)
+        r += 1
+    _value_row(t, figures, r, "carried_forward", "四、结转下年度继续办理", first_col=0)
+    return t
+
+
+def _value_row(t: TableLayout, figures: Figures, r: int, stem: str, label: str, *, first_col: int) -> None:
+    t.add(r, first_col, label, colspan=3 - first_col)
+    for i, applicant in enumerate(APPLICANTS):
+        t.add(r, 3 + i, _v(figures, f"requests.{stem}.{applicant}"), header=False)
+
+
+def appeals_table(figures: Figures) -> TableLayout:
+    """Table 3, 行政复议、行政诉讼: 15 columns, 3 header rows, one value row."""
+    t = TableLayout("appeals", 15, header_rows=3)
+    outcomes = ("结果\n维持", "结果\n纠正", "其他\n结果", "尚未\n审结", "总计")
+    t.add(0, 0, "行政复议", colspan=5)
+    t.add(0, 5, "行政诉讼", colspan=10)
+    for i, label in enumerate(outcomes):
+        t.add(1, i, label, rowspan=2)
+    t.add(1, 5, "未经复议直接起诉", colspan=5)
+    t.add(1, 10, "复议后起诉", colspan=5)
+    for i, label in enumerate(outcomes * 2):
+        t.add(2, 5 + i, label)
+    fields = ("upheld", "corrected", "other", "pending", "total")
+    for g, group in enumerate(("review", "suit_direct", "suit_after_review")):
+        for i, fld in enumerate(fields):
+            t.add(3, g * 5 + i, _v(figures, f"appeals.{group}.{fld}"), header=False)
+    return t
+
+
+def narrative(figures: Figures) -> list[tuple[str, str]]:
+    """The report's prose as (kind, text): kind is ``heading``, ``para`` or a table name."""
+    year, agency = figures["year"], figures["agency"]
+    new_total = figures["cells"].get("requests.new.total")
+    overall = f"{year}年，{agency}认真贯彻落实《条例》，扎实推进政府信息公开工作。"
+    if new_total is not None:
+        overall += f"全年共新收政府信息公开申请{fmt_value(new_total)}件，均按规定时限答复。"
+    return [
+        ("para", "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
+                 f"所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"),
+        ("heading", "一、总体情况"),
+        ("para", overall),
+        ("heading", "二、主动公开政府信息情况"),
+        ("active", ""),
+        ("heading", "三、收到和处理政府信息公开申请情况"),
+        ("requests", ""),
+        ("heading", "四、政府信息公开行政复议、行政诉讼情况"),
+        ("appeals", ""),
+        ("heading", "五、存在的主要问题及改进情况"),
+        ("para", "政府信息公开工作仍有不足，主动公开的深度和广度有待提升。下一步将加强培训，规范办理流程。"),
+        ("heading", "六、其他需要报告的事项"),
+        ("para", "本机关未收取政府信息公开信息处理费。"),
+    ]
+
+
+def tables(figures: Figures) -> dict[str, TableLayout]:
+    return {"active": active_table(figures), "requests": requests_table(figures), "appeals": appeals_table(figures)}
