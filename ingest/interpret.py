@@ -1,0 +1,455 @@
+"""The one interpreter: a :class:`Document` of labelled rows → a :class:`ParsedReport`.
+
+Every reader (text, HTML, DOCX, PDF) hands over rows; this module alone knows the vocabulary of
+the three statistics tables.  It works in four steps:
+
+1. find the identity (agency, year, region) from the title or the opening lines;
+2. split rows into the three tables — by section headings when the document has them, else by
+   the vocabulary of the rows themselves (HTML/PDF readers give only table rows);
+3. per table, decide the format (2019 or 2021), map each row's label to a canonical row by its
+   distinctive core, and fit its values to the row's columns;
+4. turn every catalogue cell of the chosen formats into a :class:`CellReading` — parsed, blank,
+   or flagged with a Chinese reason when it could not be placed with certainty.
+
+A value is never guessed into a column: a count of numbers that cannot be placed flags the row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.identity import detect_identity
+from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
+from ingest.normalize import core, is_value_text, parse_number, to_wan
+from store.catalogue import CellSpec, specs_for
+
+TABLES = ("active", "requests", "appeals")
+TABLE_NAMES = {"active": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况", "appeals": "行政复议、行政诉讼情况"}
+
+# --- vocabulary ---------------------------------------------------------------------------------
+
+_NUM = "一二三四五六七八九十"
+_HEADINGS = {
+    "active": re.compile(rf"^(?:[{_NUM}]+、)?主动公开政府信息(?:的)?情况"),
+    "requests": re.compile(rf"^(?:[{_NUM}]+、)?收到和处理政府信息公开申请(?:的)?情况"),
+    "appeals": re.compile(rf"^(?:[{_NUM}]+、)(?:因)?(?:政府信息公开工作)?(?:被申请)?.*行政复议.*行政诉讼.*情况"),
+    "end": re.compile(rf"^[{_NUM}]+、(?:存在的主要问题|其他需要报告)"),
+}
+_GROUP = re.compile(rf"^\(([{_NUM}])\)")
+_ENUMERATED = re.compile(rf"^(?:[{_NUM}]+、|\([{_NUM}]+\)|\d+[.、])")
+
+# Active table: row id → distinctive cores (first match wins, most specific first).
+ACTIVE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("normative_docs", ("规范性文件",)),
+    ("rules", ("规章",)),
+    ("licensing", ("行政许可",)),
+    ("other_services", ("对外管理服务", "其他对外管理")),
+    ("penalty", ("行政处罚",)),
+    ("enforcement", ("行政强制",)),
+    ("fees", ("事业性收费",)),
+    ("procurement", ("集中采购",)),
+)
+ACTIVE_2021_MARKS = ("本年制发", "制发件数", "废止件数", "现行有效", "收费金额", "本年处理决定")
+ACTIVE_2019_MARKS = ("新制作", "新公开数", "对外公开总", "上一年项目", "增/减", "集中采购", "采购项目", "采购总金额")
+
+# Requests table: row id → cores; checked in this order against each label cell, last cell first.
+REQUEST_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("other_no_correction", ("逾期不补正", "不补正")),
+    ("other_no_fee", ("缴纳费用", "收费通知", "未按收费")),
+    ("new", ("本年新收", "新收政府信息")),
+    ("carried_over", ("上年结转",)),
+    ("carried_forward", ("结转下年度", "下年度继续")),
+    ("granted", ("予以公开",)),
+    ("partial", ("部分公开",)),
+    ("denied_state_secret", ("国家秘密",)),
+    ("denied_law_forbidden", ("禁止公开", "其他法律", "法规禁止")),
+    ("denied_three_safety", ("三安全", "一稳定")),
+    ("denied_third_party", ("第三方",)),
+    ("denied_internal", ("内部事务",)),
+    ("denied_process", ("过程性",)),
+    ("denied_enforcement_file", ("执法案卷",)),
+    ("denied_admin_query", ("行政查询",)),
+    ("unable_not_held", ("不掌握",)),
+    ("unable_needs_creation", ("另行制作", "现成信息")),
+    ("unable_unclear", ("仍不明确", "补正后", "内容不明确")),
+    ("rejected_complaint", ("信访", "举报投诉")),
+    ("rejected_duplicate", ("重复申请",)),
+    ("rejected_publication", ("出版物",)),
+    ("rejected_excessive", ("大量反复", "反复申请")),
+    ("rejected_confirm", ("确认或重新", "重新出具", "已获取信息")),
+)
+REQUESTS_2021_ROWS = ("other_no_correction", "other_no_fee", "other_misc")
+
+HEADER_CORES = frozenset(
+    {
+        "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构",
+        "其他", "总计", "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结",
+        "未经复议直接起诉", "复议后起诉", "信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量",
+        "上一年项目数量", "本年增/减", "处理决定数量", "采购项目数量", "采购总金额", "本年制发件数",
+        "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
+    }
+)
+APPEALS_MARKS = ("行政复议", "行政诉讼", "复议后起诉", "未经复议")
+REQUESTS_MARKS = ("申请人情况", "勾稽关系", "商业企业")
+
+
+# --- row views ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RowView:
+    """A row split into its label cells and the value cells that follow the last label."""
+
+    row: SourceRow
+    labels: list[str]
+    values: list[SourceCell]
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.labels)
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(parse_number(c.text).status == "number" for c in self.values)
+
+    @property
+    def raw(self) -> str:
+        return " ".join(t for t in self.row.texts if t.strip())
+
+
+def view(row: SourceRow) -> RowView:
+    last_label = -1
+    for i, cell in enumerate(row.cells):
+        if cell.text.strip() and not is_value_text(cell.text):
+            last_label = i
+    labels = [core(c.text) for c in row.cells[: last_label + 1] if c.text.strip()]
+    if not row.grid and labels:  # the pieces of one label wrapped over several lines
+        labels = ["".join(labels)]
+    return RowView(row=row, labels=labels, values=list(row.cells[last_label + 1 :]))
+
+
+def is_header(v: RowView) -> bool:
+    """Column-header rows (repeated after a page break too) carry only header words."""
+    if v.has_numbers:
+        return False
+    hits = sum(1 for label in v.labels if label in HEADER_CORES or "勾稽关系" in label)
+    return hits >= 2 or (hits >= 1 and len(v.labels) == 1 and not v.values)
+
+
+# --- splitting the document into tables ---------------------------------------------------------
+
+
+def _heading_of(v: RowView) -> str | None:
+    found = None
+    for label in v.labels:
+        for name, pattern in _HEADINGS.items():
+            if pattern.match(label):
+                found = name
+    return found
+
+
+def _vocab_table(v: RowView) -> str | None:
+    text = v.joined
+    if any(m in text for m in APPEALS_MARKS):
+        return "appeals"
+    if "第二十条" in text or any(c in text for _, cores in ACTIVE_ROWS for c in cores):
+        return "active"
+    if any(m in text for m in REQUESTS_MARKS) or _request_row(v.labels, None):
+        return "requests"
+    return None
+
+
+def split_tables(views: list[RowView]) -> dict[str, list[RowView]]:
+    """Rows per table: headings decide where present; elsewhere the rows' own vocabulary does."""
+    found = {h for v in views if (h := _heading_of(v)) in TABLES}
+    tables: dict[str, list[RowView]] = {t: [] for t in TABLES}
+    current: str | None = None
+    for v in views:
+        heading = _heading_of(v)
+        if heading == "end":
+            current = None
+            continue
+        if heading in TABLES:
+            current = heading
+        else:
+            guess = _vocab_table(v)
+            if guess is not None and guess not in found and guess != current:
+                current = guess
+        if current is not None:
+            tables[current].append(v)
+    return tables
+
+
+# --- label matching -----------------------------------------------------------------------------
+
+
+def _active_row(labels: list[str]) -> str | None:
+    for label in reversed(labels):
+        for rid, cores in ACTIVE_ROWS:
+            if any(c in label for c in cores):
+                return rid
+    return None
+
+
+def _strip_enumerator(label: str) -> str:
+    return _ENUMERATED.sub("", label)
+
+
+def _request_row(labels: list[str], group: str | None) -> str | None:
+    """The canonical row of a requests-table label (most specific label cell first)."""
+    for label in reversed(labels):
+        for rid, cores in REQUEST_ROWS:
+            if any(c in label for c in cores):
+                return rid
+        bare = _strip_enumerator(label)
+        if bare == "其他" and group == "六":
+            return "other_misc"
+        if bare.startswith("其他处理") or label.startswith("(六)其他"):
+            return "other"
+        if "总计" in label and (label.startswith("(七)") or group == "七" or bare == "总计"):
+            return "handled_total"
+    return None
+
+
+def _group_of(labels: list[str], group: str | None) -> str | None:
+    for label in labels:
+        match = _GROUP.match(label)
+        if match:
+            group = match.group(1)
+    return group
+
+
+# --- fitting values to columns ------------------------------------------------------------------
+
+
+@dataclass
+class Placed:
+    """A canonical row's reading: one entry per column (None = blank by rule), or a flag."""
+
+    view: RowView
+    cells: list[SourceCell | None] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return not self.reason and all(c is None or not c.text.strip() for c in self.cells)
+
+
+def _same_value(cells: list[SourceCell]) -> bool:
+    parsed = [parse_number(c.text) for c in cells]
+    return all(p.status == "number" for p in parsed) and len({p.value for p in parsed}) == 1
+
+
+def _mismatch(count: int, n: int) -> str:
+    return f"数字个数（{count}）与列数（{n}）不符，无法确定各数所在列"
+
+
+def fit(v: RowView, n: int, table: str) -> Placed:
+    """Place a row's values in ``n`` columns, or flag the row."""
+    values = list(v.values)
+    if not v.row.grid:
+        return _fit_tokens(v, values, n, table)
+    while len(values) > n and not values[0].text.strip():
+        values.pop(0)
+    while len(values) > n and not values[-1].text.strip():
+        values.pop()
+    if len(values) == n:
+        return Placed(v, list(values))
+    if len(values) > n:
+        return _fit_surplus(v, values, n, table)
+    return Placed(v, reason=_mismatch(len(values), n))
+
+
+def _fit_tokens(v: RowView, values: list[SourceCell], n: int, table: str) -> Placed:
+    """Space-separated rows: blanks are invisible, so only unambiguous counts are placed."""
+    if len(values) == n:
+        return Placed(v, list(values))
+    if not values:
+        return Placed(v, [None] * n)
+    if table == "requests" and n == 7 and len(values) == 2 and _same_value(values):
+        return Placed(v, [values[0], None, None, None, None, None, values[1]])
+    return Placed(v, reason=_mismatch(len(values), n))
+
+
+def _fit_surplus(v: RowView, values: list[SourceCell], n: int, table: str) -> Placed:
+    """More values than columns: merged cells repeat one value; else first = 自然人, last = 总计."""
+    if _same_value(values):
+        return Placed(v, values[:n])
+    if table == "requests" and n == 7:
+        middle = values[1:-1]
+        if _same_value(middle):
+            return Placed(v, [values[0], *middle[:5], values[-1]])
+        return Placed(v, reason=_mismatch(len(values), n) + "（中间各列不一致）")
+    return Placed(v, reason=_mismatch(len(values), n))
+
+
+# --- per table ----------------------------------------------------------------------------------
+
+
+def _row_specs(table: str, fmt: str) -> dict[str, list[CellSpec]]:
+    rows: dict[str, list[CellSpec]] = {}
+    for s in specs_for(table, fmt):
+        rid = "all" if table == "appeals" else s.key.split(".")[1]
+        rows.setdefault(rid, []).append(s)
+    return rows
+
+
+def _record(placed: dict[str, Placed], rid: str, new: Placed) -> None:
+    """Keep the first substantive reading of a row; a later one only fills a blank or flagged one."""
+    old = placed.get(rid)
+    if old is None or (old.blank and not new.blank) or (old.reason and not new.reason and not new.blank):
+        placed[rid] = new
+
+
+def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
+    """Map a table's rows to canonical rows (keys are row ids such as ``granted``)."""
+    columns = _row_specs(table, fmt)
+    if table == "requests":  # both formats' rows: the （六） rows decide the format afterwards
+        columns = {**_row_specs(table, "2019"), **_row_specs(table, "2021")}
+    placed: dict[str, Placed] = {}
+    group: str | None = None
+    previous: RowView | None = None
+    last_rid: str | None = None
+    for v in views:
+        group = _group_of(v.labels, group) if table == "requests" else None
+        if is_header(v):
+            previous = None
+            continue
+        rid = _match(table, v, group)
+        if rid is None and previous is not None and not previous.has_numbers and v.values:
+            rid = _match(table, RowView(v.row, previous.labels + v.labels, v.values), group)
+        if rid is None:
+            if v.has_numbers and last_rid is not None and placed[last_rid].blank:
+                _complete(placed, last_rid, v, len(columns[last_rid]), table)
+            previous = v
+            continue
+        previous = v
+        if rid not in columns or not _is_data_row(v, table):
+            continue
+        _record(placed, rid, fit(v, len(columns[rid]), table))
+        last_rid = rid
+    return placed
+
+
+def _match(table: str, v: RowView, group: str | None) -> str | None:
+    if table == "active":
+        return _active_row(v.labels)
+    if table == "requests":
+        return _request_row(v.labels, group)
+    return "all" if len(v.values) >= 10 and v.has_numbers else None
+
+
+def _is_data_row(v: RowView, table: str) -> bool:
+    """A row with value cells; a label-only text row counts only when it is an enumerated item."""
+    if v.values:
+        return True
+    return not v.row.grid and table == "requests" and bool(v.labels) and bool(_ENUMERATED.match(v.labels[0]))
+
+
+def _complete(placed: dict[str, Placed], rid: str, v: RowView, n: int, table: str) -> None:
+    """A row cut by a page break: the continuation (empty labels) supplies the numbers."""
+    old = placed[rid]
+    merged = RowView(v.row, old.view.labels + v.labels, v.values)
+    new = fit(merged, n, table)
+    if not new.reason:
+        placed[rid] = new
+
+
+# --- formats ------------------------------------------------------------------------------------
+
+
+def active_format(views: list[RowView], year: int) -> str:
+    text = "".join(v.joined for v in views)
+    score_2021 = sum(text.count(m) for m in ACTIVE_2021_MARKS)
+    score_2019 = sum(text.count(m) for m in ACTIVE_2019_MARKS)
+    if score_2021 != score_2019:
+        return "2021" if score_2021 > score_2019 else "2019"
+    return "2021" if year >= 2021 else "2019"
+
+
+def requests_format(placed: dict[str, Placed], default: str) -> str:
+    if any(rid in placed for rid in REQUESTS_2021_ROWS):
+        return "2021"
+    if "other" in placed:
+        return "2019"
+    return default
+
+
+def _amount_unit(views: list[RowView]) -> str:
+    text = "".join(v.joined for v in views)
+    if re.search(r"\((?:单位:)?万元\)|单位:万元", text):
+        return "万元"
+    if re.search(r"\((?:单位:)?元\)|单位:元", text):
+        return "元"
+    return ""
+
+
+# --- cell readings ------------------------------------------------------------------------------
+
+
+def _reading(spec: CellSpec, cell: SourceCell | None, row_prov: Provenance, header_unit: str) -> CellReading:
+    if cell is None:
+        return CellReading(value=None, raw="", provenance=dict(row_prov))
+    number = parse_number(cell.text)
+    prov = dict(cell.provenance or row_prov)
+    if number.status == "invalid":
+        return CellReading(None, cell.text, prov, flagged=True, reason=f"无法识别的数值：{cell.text}")
+    value = number.value
+    if value is not None and spec.unit == "万元":
+        value = to_wan(value, number.unit, header_unit)
+    return CellReading(value=value, raw=cell.text, provenance=prov)
+
+
+def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str) -> dict[str, CellReading]:
+    out: dict[str, CellReading] = {}
+    for rid, specs in _row_specs(table, fmt).items():
+        p = placed.get(rid)
+        for i, spec in enumerate(specs):
+            if p is None:
+                out[spec.key] = CellReading(None, "", {}, flagged=True, reason="未找到")
+            elif p.reason:
+                out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, p.reason)
+            else:
+                out[spec.key] = _reading(spec, p.cells[i], p.view.row.provenance, header_unit)
+    return out
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def interpret(doc: Document) -> ParsedReport:
+    """Map a document's rows to canonical cells (see the module docstring)."""
+    identity = detect_identity(doc.title, doc.text)
+    if not identity.agency:
+        raise IngestError("无法从标题识别发布机关名称 / agency name not found in the title")
+    if identity.year is None:
+        raise IngestError("无法识别报告年度 / report year not found")
+    views = [view(r) for r in doc.rows]
+    tables = split_tables(views)
+    fmt_active = active_format(tables["active"], identity.year)
+    formats = {"active": fmt_active, "appeals": fmt_active}
+    placed = {
+        "active": _map_rows("active", tables["active"], fmt_active),
+        "requests": _map_rows("requests", tables["requests"], "2021"),
+        "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
+    }
+    formats["requests"] = requests_format(placed["requests"], fmt_active)
+    unit = _amount_unit(tables["active"])
+    cells: dict[str, CellReading] = {}
+    missing: list[str] = []
+    for table in TABLES:
+        if not placed[table]:
+            missing.append(table)
+        cells.update(_readings(table, formats[table], placed[table], unit))
+    return ParsedReport(
+        agency=identity.agency,
+        year=identity.year,
+        format=fmt_active,
+        table_formats=formats,
+        cells=cells,
+        source_kind=doc.kind,
+        region=identity.region,
+        missing_tables=missing,
+        narrative=doc.text,
+    )
