@@ -1,0 +1,128 @@
+"""Build and run the Telegram Application (python-telegram-bot 22).
+
+:func:`build_application` wires config, database, handlers and the alert job into a real
+``telegram.ext.Application``; tests and the benchmark drive exactly this object against a fake
+Bot API.  :func:`run` adds the process concerns: logging without the token, polling or webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from urllib.parse import urlparse
+
+import sqlite_utils
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.telegram import handlers, logsafe, uploads
+from bot.telegram.config import BotConfig, ConfigError
+from bot.telegram.delivery import AlertDelivery
+from store.db import open_db
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("start", "开始"),
+    ("help", "帮助与示例问题"),
+    ("ask", "提问"),
+    ("agency", "某机关有哪些报告"),
+    ("check", "未通过的校验"),
+    ("trend", "历年趋势图"),
+    ("export", "导出 CSV"),
+    ("subscribe", "订阅校验提醒"),
+    ("unsubscribe", "取消订阅"),
+    ("status", "数据库状况"),
+]
+
+
+def build_application(config: BotConfig, db: sqlite_utils.Database | None = None) -> Application:
+    """The real Application, not started.  ``db`` defaults to ``open_db(config.db_path)``."""
+    if not config.token:
+        raise ConfigError("no token")
+    api = config.api_base.rstrip("/")
+    limiter = AIORateLimiter(
+        overall_max_rate=config.flood_overall_per_second,
+        group_max_rate=config.flood_group_per_minute,
+        max_retries=2,
+    )
+    app = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .rate_limiter(limiter)
+        .post_init(_post_init)
+        .build()
+    )
+    db = db or open_db(config.db_path)
+    app.bot_data.update(
+        config=config,
+        db=db,
+        delivery=AlertDelivery(db, max_attempts=config.alert_max_attempts, backoff_base=config.alert_backoff_base),
+        limiter=handlers.new_limiter(config),
+        pages=OrderedDict(),
+    )
+    _add_handlers(app)
+    app.job_queue.run_repeating(handlers.deliver_alerts, interval=config.alert_interval, first=0.2, name="alerts")
+    return app
+
+
+def _add_handlers(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, handlers.gatekeeper), group=-1)
+    commands = {
+        "start": handlers.cmd_start,
+        "help": handlers.cmd_help,
+        "ask": handlers.cmd_ask,
+        "agency": handlers.cmd_agency,
+        "check": handlers.cmd_check,
+        "trend": handlers.cmd_trend,
+        "export": handlers.cmd_export,
+        "subscribe": handlers.cmd_subscribe,
+        "unsubscribe": handlers.cmd_unsubscribe,
+        "status": handlers.cmd_status,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    app.add_handler(MessageHandler(filters.Document.ALL, uploads.on_document, block=False))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
+    app.add_handler(CallbackQueryHandler(handlers.on_callback))
+    app.add_error_handler(handlers.on_error)
+
+
+async def _post_init(app: Application) -> None:
+    """After getMe: resend what a previous process left mid-delivery, publish the command menu."""
+    app.bot_data["delivery"].recover()
+    try:
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    except Exception as exc:  # the menu is a convenience; the bot works without it
+        log.warning("setMyCommands failed: %s", exc)
+
+
+def run(config: BotConfig) -> None:
+    """Run until interrupted: webhook when ``webhook_url`` is set, long polling otherwise."""
+    logsafe.install(config.token)
+    app = build_application(config)
+    log.info("xxgk bot starting (database %s, %s)", config.db_path, "webhook" if config.webhook_url else "polling")
+    if config.webhook_url:
+        if not config.webhook_secret:
+            raise ConfigError("webhook 模式需要 XXGK_WEBHOOK_SECRET / webhook mode needs a secret token")
+        app.run_webhook(
+            listen=config.listen,
+            port=config.port,
+            url_path=urlparse(config.webhook_url).path.lstrip("/"),
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,95 @@
+"""The alert delivery job: outbox → subscribed chats, exactly once per (alert, chat) except in
+the crash window documented in :mod:`store.outbox`.
+
+Each run: fan out new alerts to deliveries, then for every due delivery claim it (committed),
+send it, and commit the outcome.  Errors are sorted into
+- accepted → ``delivered`` with Telegram's message id;
+- RetryAfter → back to pending after Telegram's wait (the attempt is not counted);
+- ChatMigrated → stored chat ids rewritten, retried at once to the new id;
+- NetworkError/TimedOut/5xx → back to pending with exponential backoff, ``failed`` after
+  ``max_attempts``;
+- Forbidden/BadRequest (bot blocked, chat gone) → ``failed`` at once: retrying cannot help.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import sqlite_utils
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from store import outbox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryStats:
+    queued: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class AlertDelivery:
+    """One per application; the lock keeps a slow run and the next tick from overlapping."""
+
+    def __init__(self, db: sqlite_utils.Database, *, max_attempts: int, backoff_base: float) -> None:
+        self.db = db
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self._lock = asyncio.Lock()
+
+    def recover(self) -> int:
+        """At start-up: rows a previous process left in ``sending`` become ``pending`` again."""
+        moved = outbox.recover(self.db)
+        if moved:
+            log.warning("%d alert deliveries were interrupted by a stop; they will be sent again", moved)
+        return moved
+
+    async def run(self, bot: Bot) -> DeliveryStats:
+        stats = DeliveryStats()
+        if self._lock.locked():
+            return stats
+        async with self._lock:
+            stats.queued = outbox.fan_out(self.db)
+            for item in outbox.due(self.db):
+                await self._deliver(bot, item, stats)
+        return stats
+
+    async def _deliver(self, bot: Bot, item: outbox.Due, stats: DeliveryStats) -> None:
+        if not outbox.claim(self.db, item):
+            return
+        try:
+            message = await bot.send_message(item.chat_id, item.text)
+        except RetryAfter as exc:
+            delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            outbox.mark_retry(self.db, item, "RetryAfter", float(delay), count=False)
+            stats.retried += 1
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
+            outbox.migrate_chat(self.db, item.chat_id, exc.new_chat_id)
+            stats.retried += 1
+        except (Forbidden, BadRequest) as exc:
+            log.warning("alert %s to chat %s refused: %s", item.outbox_id, item.chat_id, exc.message)
+            outbox.mark_failed(self.db, item, exc.message)
+            stats.failed += 1
+        except (NetworkError, TelegramError) as exc:
+            self._retry_or_fail(item, exc, stats)
+        else:
+            outbox.mark_delivered(self.db, item, message.message_id)
+            stats.delivered += 1
+
+    def _retry_or_fail(self, item: outbox.Due, exc: TelegramError, stats: DeliveryStats) -> None:
+        attempts = item.attempts + 1
+        if attempts >= self.max_attempts:
+            log.error("alert %s to chat %s failed %d times: %s", item.outbox_id, item.chat_id, attempts, exc)
+            outbox.mark_failed(self.db, item, f"{type(exc).__name__}: {exc.message}")
+            stats.failed += 1
+            return
+        delay = outbox.backoff_seconds(attempts, base=self.backoff_base)
+        outbox.mark_retry(self.db, item, f"{type(exc).__name__}: {exc.message}", delay)
+        stats.retried += 1

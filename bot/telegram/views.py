@@ -1,0 +1,125 @@
+"""Texts for the commands that read the database directly: /agency, /check, /status.
+
+Plain functions of the database so they are tested without Telegram."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import sqlite_utils
+
+from store import outbox, queries
+
+ORIGIN_LABEL = {"source": "报告原文问题", "reading": "读取存疑", "": ""}
+
+
+def agency_summary(db: sqlite_utils.Database, name: str) -> str:
+    """Years held, their formats and source kinds, and failed checks per year."""
+    reports = queries.reports_of_agency(db, name)
+    if not reports:
+        return f"数据库中没有「{name}」的报告。"
+    lines = [f"{name}：共 {len(reports)} 份年度报告"]
+    for r in reports:
+        failed = f"，{r['failed_checks']} 项校验未通过" if r["failed_checks"] else "，校验全部通过"
+        flagged = f"，{r['flagged_cells']} 个单元格存疑" if r["flagged_cells"] else ""
+        lines.append(f"· {r['year']} 年：{r['format']} 版表格，{r['source_kind'] or '未知'}（{r['source_name']}）{failed}{flagged}")
+    return "\n".join(lines)
+
+
+def failed_checks(db: sqlite_utils.Database, agency: str | None = None, year: int | None = None) -> list[dict]:
+    """Failed checks of current reports, filtered by agency (full name) and year."""
+    where = ["r.status = 'current'", "c.passed = 0"]
+    args: list = []
+    if agency:
+        where.append("a.name = ?")
+        args.append(agency)
+    if year:
+        where.append("r.year = ?")
+        args.append(year)
+    rows = db.execute(
+        "select a.name, r.year, c.severity, c.message, c.origin, c.rule from checks c "
+        "join reports r on r.id = c.report_id join agencies a on a.id = r.agency_id "
+        f"where {' and '.join(where)} order by a.name, r.year, c.id",
+        args,
+    ).fetchall()
+    keys = ("agency", "year", "severity", "message", "origin", "rule")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def checks_text(db: sqlite_utils.Database, agency: str | None = None, year: int | None = None) -> str:
+    checks = failed_checks(db, agency, year)
+    scope = " ".join(p for p in (agency or "", f"{year} 年" if year else "") if p) or "全部报告"
+    if not checks:
+        return f"{scope}：没有未通过的校验。"
+    lines = [f"{scope}：{len(checks)} 项校验未通过"]
+    for c in checks:
+        kind = "错误" if c["severity"] == "error" else "提示"
+        origin = ORIGIN_LABEL.get(c["origin"], c["origin"])
+        lines.append(f"· {c['agency']} {c['year']} [{kind}{'·' + origin if origin else ''}] {c['message']}")
+    return "\n".join(lines)
+
+
+def _size(path: str) -> str:
+    try:
+        total = sum(Path(p).stat().st_size for p in (path, path + "-wal") if os.path.exists(p))
+    except OSError:
+        return "未知"
+    return f"{total / 1048576:.1f} MB" if total >= 1048576 else f"{total / 1024:.0f} KB"
+
+
+def status_text(db: sqlite_utils.Database, db_path: str) -> str:
+    """Database size and contents, recent ingests and failures, alerts not yet delivered."""
+    def count(sql: str) -> int:
+        return int(db.execute(sql).fetchone()[0])
+
+    current = count("select count(*) from reports where status = 'current'")
+    superseded = count("select count(*) from reports where status = 'superseded'")
+    failing = count("select count(*) from reports where status = 'current' and failed_checks > 0")
+    lines = [
+        f"数据库：{_size(db_path)}",
+        f"报告：{current} 份现行（另有 {superseded} 份已被替换）",
+        f"机关：{count('select count(*) from agencies')} 个",
+        f"未通过校验的报告：{failing} 份",
+    ]
+    recent = db.execute("select ts, file, outcome, message from ingest_log order by id desc limit 5").fetchall()
+    if recent:
+        lines.append("最近导入：")
+        lines += [f"· {ts[:19].replace('T', ' ')} {Path(f).name} → {o}{'：' + m if m else ''}" for ts, f, o, m in recent]
+    failures = count("select count(*) from ingest_log where outcome = 'error'")
+    lines.append(f"导入失败累计：{failures} 次")
+    states = outbox.counts(db)
+    lines.append(
+        f"提醒：待发送 {states.get('pending', 0) + states.get('sending', 0)}，已送达 {states.get('delivered', 0)}，"
+        f"失败 {states.get('failed', 0)}；订阅 {count('select count(distinct chat_id) from subscriptions')} 个聊天"
+    )
+    return "\n".join(lines)
+
+
+def audit(
+    db: sqlite_utils.Database,
+    *,
+    chat_id: int | None,
+    user_id: int | None,
+    question: str,
+    status: str,
+    cells: list[str] | None = None,
+    answer: str = "",
+) -> int:
+    """Record one question and its answer (or a refusal); returns the audit id."""
+    from store.db import now_iso, write_transaction
+
+    with write_transaction(db):
+        cur = db.execute(
+            "insert into audit (ts, shell, chat_id, user_id, question, status, cells, answer) "
+            "values (?, 'telegram', ?, ?, ?, ?, ?, ?)",
+            [now_iso(), chat_id, user_id, question, status, json.dumps(cells or []), answer[:4000]],
+        )
+        return int(cur.lastrowid)
+
+
+def audited_question(db: sqlite_utils.Database, audit_id: int) -> tuple[str, int | None] | None:
+    """The question and chat of an audit row (to answer a clarification's original question)."""
+    row = db.execute("select question, chat_id from audit where id = ?", [audit_id]).fetchone()
+    return (row[0], row[1]) if row else None

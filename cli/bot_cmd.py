@@ -1,0 +1,35 @@
+"""``xxgk bot``: run the Telegram bot (long polling, or a webhook when configured)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.telegram.config import NO_TOKEN_HELP, ConfigError, load_config
+from store.db import DEFAULT_DB
+
+
+@click.command("bot")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML file with bot settings (env vars XXGK_* override it).")
+@click.pass_obj
+def bot(obj, config_path: str | None) -> None:
+    """运行 Telegram 机器人 / run the Telegram bot (token from $XXGK_BOT_TOKEN)."""
+    try:
+        # --db / $XXGK_DB win over the TOML file; the built-in default does not
+        chosen = obj.db_path if obj and obj.db_path != DEFAULT_DB else None
+        config = load_config(config_path, db_path=chosen)
+    except ConfigError as exc:
+        click.echo(f"配置错误 / config error: {exc}", err=True)
+        sys.exit(2)
+    if not config.token:
+        click.echo(NO_TOKEN_HELP, err=True)
+        sys.exit(2)
+    from bot.telegram.app import run
+
+    try:
+        run(config)
+    except ConfigError as exc:
+        click.echo(f"配置错误 / config error: {exc}", err=True)
+        sys.exit(2)

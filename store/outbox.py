@@ -1,0 +1,214 @@
+"""Alert delivery state: subscriptions, the outbox fan-out, and each chat's delivery.
+
+Everything lives in SQLite (tables ``outbox``, ``deliveries``, ``subscriptions`` of
+:mod:`store.db`) so delivery survives restarts; the Telegram job only moves rows between states.
+
+A delivery row is keyed ``(outbox_id, chat_id)``, so an alert is queued for a chat at most once.
+Its ``status`` moves::
+
+    pending --claim--> sending --accepted--> delivered
+       ^                  |--network/5xx--> pending (next_attempt_at = now + backoff)
+       |                  |--permanent-----> failed
+       +--- recover() ----+  (rows left in ``sending`` by a crash)
+
+The claim is an atomic ``update … where status = 'pending'`` committed *before* the send, and
+``delivered`` is committed right after Telegram accepts.  So two processes never send the same
+row, and the only window for a duplicate is a crash (or a lost HTTP response) between Telegram
+accepting a message and our commit: :func:`recover` then puts the row back to ``pending`` and it
+is sent again.  We prefer that rare duplicate over silently losing an alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from store.db import now_iso, write_transaction
+
+SCOPES = ("all", "region", "agency")
+
+
+@dataclass
+class Due:
+    """A delivery that may be attempted now."""
+
+    outbox_id: int
+    chat_id: int
+    attempts: int
+    text: str
+    agency: str
+    year: int | None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# subscriptions
+
+
+def subscribe(db: sqlite_utils.Database, chat_id: int, scope: str = "all", value: str = "") -> bool:
+    """Subscribe ``chat_id``; False when it already had this subscription.
+
+    Only alerts created from now on (same second included: both times are ``now_iso``) are
+    delivered to it, so a new subscriber is not flooded with history."""
+    if scope not in SCOPES:
+        raise ValueError(scope)
+    with write_transaction(db):
+        cur = db.execute(
+            "insert or ignore into subscriptions (chat_id, scope, value, created_at) values (?, ?, ?, ?)",
+            [chat_id, scope, value, now_iso()],
+        )
+        return cur.rowcount > 0
+
+
+def unsubscribe(db: sqlite_utils.Database, chat_id: int, scope: str | None = None, value: str = "") -> int:
+    """Remove one subscription (or all of a chat's when ``scope`` is None) and cancel the
+    deliveries still pending for it; returns the number of subscriptions removed."""
+    with write_transaction(db):
+        if scope is None:
+            cur = db.execute("delete from subscriptions where chat_id = ?", [chat_id])
+        else:
+            cur = db.execute(
+                "delete from subscriptions where chat_id = ? and scope = ? and value = ?",
+                [chat_id, scope, value],
+            )
+        removed = cur.rowcount
+        left = db.execute("select count(*) from subscriptions where chat_id = ?", [chat_id]).fetchone()[0]
+        if not left:
+            db.execute(
+                "update deliveries set status = 'cancelled' where chat_id = ? and status = 'pending'",
+                [chat_id],
+            )
+        return removed
+
+
+def subscriptions_of(db: sqlite_utils.Database, chat_id: int) -> list[tuple[str, str]]:
+    rows = db.execute(
+        "select scope, value from subscriptions where chat_id = ? order by created_at", [chat_id]
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# fan-out and delivery states
+
+# A subscription matches an alert when its scope covers it and it existed when the alert was made.
+_MATCH = """
+    (s.scope = 'all'
+     or (s.scope = 'agency' and o.agency = s.value)
+     or (s.scope = 'region' and (o.region = s.value or substr(o.agency, 1, length(s.value)) = s.value)))
+    and s.created_at <= o.created_at
+"""
+
+
+def fan_out(db: sqlite_utils.Database) -> int:
+    """Queue a delivery for every (alert, subscribed chat) pair not queued yet; returns how many.
+
+    Idempotent: the primary key of ``deliveries`` makes a second run a no-op."""
+    with write_transaction(db):
+        cur = db.execute(
+            "insert or ignore into deliveries (outbox_id, chat_id, status, attempts, next_attempt_at) "
+            "select distinct o.id, s.chat_id, 'pending', 0, '' from outbox o join subscriptions s on "
+            + _MATCH
+        )
+        return max(cur.rowcount, 0)
+
+
+def recover(db: sqlite_utils.Database) -> int:
+    """Put rows a crashed sender left in ``sending`` back to ``pending`` (see module docstring)."""
+    with write_transaction(db):
+        return db.execute("update deliveries set status = 'pending' where status = 'sending'").rowcount
+
+
+def due(db: sqlite_utils.Database, limit: int = 50) -> list[Due]:
+    """Pending deliveries whose next attempt time has come, oldest alert first."""
+    rows = db.execute(
+        "select d.outbox_id, d.chat_id, d.attempts, o.text, o.agency, o.year from deliveries d "
+        "join outbox o on o.id = d.outbox_id where d.status = 'pending' and d.next_attempt_at <= ? "
+        "order by d.outbox_id, d.chat_id limit ?",
+        [_iso(_now()), limit],
+    ).fetchall()
+    return [Due(*r) for r in rows]
+
+
+def claim(db: sqlite_utils.Database, item: Due) -> bool:
+    """Mark one delivery ``sending`` before the send; False if another sender took it."""
+    with write_transaction(db):
+        cur = db.execute(
+            "update deliveries set status = 'sending', attempts = attempts + 1 "
+            "where outbox_id = ? and chat_id = ? and status = 'pending'",
+            [item.outbox_id, item.chat_id],
+        )
+        return cur.rowcount == 1
+
+
+def mark_delivered(db: sqlite_utils.Database, item: Due, message_id: int) -> None:
+    with write_transaction(db):
+        db.execute(
+            "update deliveries set status = 'delivered', delivered_at = ?, telegram_message_id = ?, "
+            "last_error = '' where outbox_id = ? and chat_id = ?",
+            [now_iso(), message_id, item.outbox_id, item.chat_id],
+        )
+
+
+def backoff_seconds(attempts: int, base: float = 2.0, cap: float = 600.0) -> float:
+    """Exponential backoff after ``attempts`` failed tries: base, 2·base, 4·base … up to ``cap``."""
+    return min(cap, base * (2 ** max(attempts - 1, 0)))
+
+
+def mark_retry(db: sqlite_utils.Database, item: Due, error: str, delay: float, *, count: bool = True) -> None:
+    """Back to ``pending`` after ``delay`` seconds; ``count=False`` gives the attempt back (a flood
+    wait is Telegram's pacing, not a failure)."""
+    with write_transaction(db):
+        db.execute(
+            "update deliveries set status = 'pending', next_attempt_at = ?, last_error = ?, "
+            "attempts = attempts - ? where outbox_id = ? and chat_id = ?",
+            [_iso(_now() + timedelta(seconds=delay)), error[:500], 0 if count else 1, item.outbox_id, item.chat_id],
+        )
+
+
+def mark_failed(db: sqlite_utils.Database, item: Due, error: str) -> None:
+    """Give up on one delivery (bot blocked, chat gone, attempts exhausted)."""
+    with write_transaction(db):
+        db.execute(
+            "update deliveries set status = 'failed', last_error = ? where outbox_id = ? and chat_id = ?",
+            [error[:500], item.outbox_id, item.chat_id],
+        )
+
+
+def migrate_chat(db: sqlite_utils.Database, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: move its subscriptions and undelivered alerts to the new id."""
+    with write_transaction(db):
+        db.execute(
+            "update or ignore subscriptions set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id]
+        )
+        db.execute("delete from subscriptions where chat_id = ?", [old_chat_id])
+        db.execute(
+            "update or ignore deliveries set chat_id = ?, status = case when status = 'sending' "
+            "then 'pending' else status end where chat_id = ?",
+            [new_chat_id, old_chat_id],
+        )
+        db.execute(
+            "delete from deliveries where chat_id = ? and status in ('pending', 'sending')", [old_chat_id]
+        )
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Deliveries by status, for /status."""
+    rows = db.execute("select status, count(*) from deliveries group by status").fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def undelivered_alerts(db: sqlite_utils.Database) -> int:
+    """Alerts with at least one delivery not yet delivered."""
+    return db.execute(
+        "select count(distinct outbox_id) from deliveries where status in ('pending', 'sending')"
+    ).fetchone()[0]
