@@ -90,7 +90,7 @@ HEADER_CORES = frozenset(
         "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
     }
 )
-APPEALS_MARKS = ("行政复议", "行政诉讼", "复议后起诉", "未经复议")
+APPEALS_MARKS = ("行政复议", "行政诉讼", "复议后起诉", "未经复议", "结果维持", "结果纠正", "尚未审结")
 REQUESTS_MARKS = ("申请人情况", "勾稽关系", "商业企业")
 
 
@@ -104,6 +104,7 @@ class RowView:
     row: SourceRow
     labels: list[str]
     values: list[SourceCell]
+    start: int = 0  # index in ``row.cells`` of the first value cell
 
     @property
     def joined(self) -> str:
@@ -126,7 +127,7 @@ def view(row: SourceRow) -> RowView:
     labels = [core(c.text) for c in row.cells[: last_label + 1] if c.text.strip()]
     if not row.grid and labels:  # the pieces of one label wrapped over several lines
         labels = ["".join(labels)]
-    return RowView(row=row, labels=labels, values=list(row.cells[last_label + 1 :]))
+    return RowView(row=row, labels=labels, values=list(row.cells[last_label + 1 :]), start=last_label + 1)
 
 
 def is_header(v: RowView) -> bool:
@@ -155,7 +156,7 @@ def _vocab_table(v: RowView) -> str | None:
         return "appeals"
     if "第二十条" in text or any(c in text for _, cores in ACTIVE_ROWS for c in cores):
         return "active"
-    if any(m in text for m in REQUESTS_MARKS) or _request_row(v.labels, None):
+    if any(m in text for m in REQUESTS_MARKS) or (not is_header(v) and _request_row(v.labels, None)):
         return "requests"
     return None
 
@@ -245,11 +246,41 @@ def _mismatch(count: int, n: int) -> str:
     return f"数字个数（{count}）与列数（{n}）不符，无法确定各数所在列"
 
 
-def fit(v: RowView, n: int, table: str) -> Placed:
+def _header_groups(v: RowView, header: RowView | None) -> list[list[int]] | None:
+    """Value columns grouped by a merged header above them (a header spanning two grid columns)."""
+    if header is None or not v.row.grid or len(header.row.cells) != len(v.row.cells):
+        return None
+    groups: list[list[int]] = []
+    previous = None
+    for i in range(v.start, len(v.row.cells)):
+        text = core(header.row.cells[i].text)
+        if groups and text and text == previous:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        previous = text
+    return groups
+
+
+def _fit_groups(v: RowView, groups: list[list[int]]) -> Placed:
+    cells: list[SourceCell | None] = []
+    for group in groups:
+        members = [v.row.cells[i] for i in group]
+        filled = [c for c in members if c.text.strip()]
+        if len({core(c.text) for c in filled}) > 1:
+            return Placed(v, reason="合并表头下的数值不一致，无法确定所在列")
+        cells.append(filled[0] if filled else members[0])
+    return Placed(v, cells)
+
+
+def fit(v: RowView, n: int, table: str, header: RowView | None = None) -> Placed:
     """Place a row's values in ``n`` columns, or flag the row."""
     values = list(v.values)
     if not v.row.grid:
         return _fit_tokens(v, values, n, table)
+    groups = _header_groups(v, header)
+    if groups is not None and len(groups) == n and len(values) != n:
+        return _fit_groups(v, groups)
     while len(values) > n and not values[0].text.strip():
         values.pop(0)
     while len(values) > n and not values[-1].text.strip():
@@ -310,11 +341,12 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     placed: dict[str, Placed] = {}
     group: str | None = None
     previous: RowView | None = None
+    header: RowView | None = None
     last_rid: str | None = None
     for v in views:
         group = _group_of(v.labels, group) if table == "requests" else None
         if is_header(v):
-            previous = None
+            previous, header = None, v
             continue
         rid = _match(table, v, group)
         if rid is None and previous is not None and not previous.has_numbers and v.values:
@@ -327,7 +359,7 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
         previous = v
         if rid not in columns or not _is_data_row(v, table):
             continue
-        _record(placed, rid, fit(v, len(columns[rid]), table))
+        _record(placed, rid, fit(v, len(columns[rid]), table, header))
         last_rid = rid
     return placed
 
