@@ -242,8 +242,16 @@ def _non_negative(view: _View) -> CheckResult:
     return _failure("cells.non_negative", ERROR, f"件数不应为负数：{shown}", negative, origin)
 
 
+def _table_of(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
 def _flagged(view: _View) -> CheckResult:
-    flagged = [k for k, r in view.report.cells.items() if r.flagged]
+    """Cells read but not placed with certainty (cells not found at all are ``cells.complete``'s)."""
+    flagged = [
+        k for k, r in view.report.cells.items()
+        if r.flagged and not MISSING_REASON.search(r.reason or "") and _table_of(k) not in view.report.missing_tables
+    ]
     if not flagged:
         return CheckResult("cells.flagged", WARNING, True, "没有无法确定的单元格")
     parts = []
@@ -362,6 +370,7 @@ CARRIED_FORWARD = re.compile(rf"结转(?:至|到)?下一?年度?(?:继续)?(?:�
 REVIEW = re.compile(rf"行政复议(?:案件|申请)?(?:共计|共|合计)?{_NUM}(?:件|起|宗|次)")
 SUIT = re.compile(rf"(行政)?诉讼(?:案件)?(?:共计|共|合计)?{_NUM}(?:件|起|宗|次)")
 APPEALS_NONE = re.compile(r"(?:无|未|没有)[^,;。\d]{0,16}?(行政复议|行政诉讼)(?:[^,;。\d]{0,8}?(行政复议|行政诉讼))?")
+OUTCOME_WORDS = re.compile(r"纠正|纠错|败诉|撤销|确认违法")
 EARLIER = re.compile(r"上年|去年|上一年|同比|较|比")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -421,20 +430,28 @@ def narrative_statements(narrative: str) -> list[tuple[str, int, str]]:
 
 def _appeal_statements(sentence: str, add: Any) -> None:
     for m in REVIEW.finditer(sentence):
-        if not _about_earlier_year(sentence, m.start()):
+        if not _about_earlier_year(sentence, m.start()) and not _combined(sentence, m.start(), "行政诉讼"):
             add("review", cn_number(m.group(1)), sentence)
     for m in SUIT.finditer(sentence):
         bare = m.group(1) is None
         if bare and "行政复议" not in sentence and "行政诉讼" not in sentence:
             continue
-        if not _about_earlier_year(sentence, m.start()):
+        if not _about_earlier_year(sentence, m.start()) and not _combined(sentence, m.start(), "行政复议"):
             add("suit", cn_number(m.group(2)), sentence)
     for m in APPEALS_NONE.finditer(sentence):
+        if OUTCOME_WORDS.search(re.split(r"[,:]", sentence[m.end():])[0]):
+            continue  # "无一起行政复议被纠正" speaks of outcomes, not of the count
         named = {g for g in m.groups() if g}
         if "行政复议" in named:
             add("review", 0, sentence)
         if "行政诉讼" in named:
             add("suit", 0, sentence)
+
+
+def _combined(sentence: str, start: int, other: str) -> bool:
+    """True for "行政复议和行政诉讼共3件": the other kind is named just before, without its own number."""
+    at = sentence.rfind(other, 0, start)
+    return at >= 0 and not re.search(r"\d", sentence[at:start])
 
 
 def _table_options(view: _View, topic: str) -> tuple[list[tuple[str, float]], list[str]]:

@@ -226,7 +226,9 @@ def test_appeals_source_error_seen_in_real_reports() -> None:
 
 def test_missing_table_fails_presence_and_skips_its_rules() -> None:
     report = build_report(missing_tables=("appeals",))
+    report.cells["appeals.review.total"] = CellReading(None, "", {}, flagged=True, reason="表格缺失")
     rules = by_rule(run_checks(report))
+    assert rules["cells.flagged"].passed  # the missing table is reported once, by tables.present
     assert not rules["tables.present"].passed and "行政复议行政诉讼情况表" in rules["tables.present"].message
     assert rules["tables.present"].origin == "reading"
     assert not any(rule.startswith("appeals.") for rule in rules)
@@ -240,6 +242,8 @@ def test_cells_complete_absent_and_flagged_not_found() -> None:
     assert not check.passed and check.origin == "reading" and check.severity == "error"
     assert check.cells == ["active.fees.change", "appeals.review.other"]
     assert "有 2 个应有的单元格未找到" in check.message
+    flags = by_rule(run_checks(report))["cells.flagged"]  # not found is not "unreadable"
+    assert flags.cells == ["active.penalty.change"] and "数字含义不清" in flags.message
 
 
 def test_non_negative_allows_change_column() -> None:
@@ -321,6 +325,9 @@ NARRATIVE_CASES = [
     ("一、本年新收政府信息公开申请数量 2 2", []),
     ("一是要求获得2018年2月至2019年6月收到和处理的政府信息公开申请的案件数及被复议诉讼案件数。", []),
     ("未经复议直接起诉 复议后起诉", []),
+    ("本年度被申请行政复议和提起行政诉讼共3件。", []),
+    ("本年度无一起行政复议被纠正。", []),
+    ("行政复议1件，行政诉讼0件。", [("review", 1), ("suit", 0)]),
     ("共主动公开政府信息3597条，其中政府门户网站公开599条。", []),
 ]
 
