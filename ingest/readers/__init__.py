@@ -97,11 +97,13 @@ def _place(grid: dict[tuple[int, int], str], r: int, c: int, cell: SpanCell) -> 
 
 
 def grid_rows(grid: list[list[str]], base: dict[str, Any], row_offset: int = 0) -> list[SourceRow]:
-    """Turn a text grid into :class:`SourceRow` s with per-cell provenance; all-blank rows are dropped."""
+    """Turn a text grid into :class:`SourceRow` s with per-cell provenance.
+
+    All-blank rows are kept: the value row of a table whose cells are all blank is a row of
+    NULLs, not nothing.
+    """
     out: list[SourceRow] = []
     for r, texts in enumerate(grid):
-        if not any(t.strip() for t in texts):
-            continue
         row_prov = {**base, "row": r + row_offset}
         cells = [SourceCell(t, {**row_prov, "col": c}) for c, t in enumerate(texts)]
         out.append(SourceRow(cells=cells, grid=True, provenance=row_prov))

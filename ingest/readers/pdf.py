@@ -199,8 +199,6 @@ def _rows(tables: list[_PageTable]) -> list[SourceRow]:
         else:
             index, offset = index + 1, 0
         for r, (texts, boxes) in enumerate(zip(table.grid, table.boxes, strict=True)):
-            if not any(texts):
-                continue
             base = {"kind": "pdf", "page": table.page, "table": index, "row": r + offset}
             cells = [
                 SourceCell(text, {**base, "bbox": [round(v, 1) for v in box], "col": c})
