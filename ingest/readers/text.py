@@ -19,6 +19,7 @@ from ingest.normalize import nfkc, parse_number, split_tokens
 
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+条)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、.{2,40}(?:情况|事项)(?:\(单位[:：]?.{1,3}\))?$")
 _MARKDOWN = re.compile(r"^\s*#+\s*|\*\*")
 
 
@@ -54,7 +55,7 @@ def detect_layout(lines: list[str]) -> str:
     tab_lines = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("\t") >= 2)
     if cell_lines >= 20 and cell_lines > tab_lines:
         return "cells"
-    if tab_lines >= 5:
+    if tab_lines >= 3:
         return "tabs"
     return "spaces"
 
@@ -149,6 +150,9 @@ def _rows_space_separated(lines: list[str], first: int) -> list[SourceRow]:
                 emit(pending)
                 pending = []
             pending.append(_cell(label_text, number))
+            if _SECTION.match(label_text):  # a section heading stands alone
+                emit(pending)
+                pending = []
             continue
         if labels and pending:
             emit(pending)
