@@ -369,8 +369,9 @@ CARRIED_OVER = re.compile(rf"上一?年度?结转的?(?:政府信息公开)?(?:�
 CARRIED_FORWARD = re.compile(rf"结转(?:至|到)?下一?年度?(?:继续)?(?:办理|答复)?的?(?:申请)?(?:共|为)?{_NUM}件")
 REVIEW = re.compile(rf"行政复议(?:案件|申请)?(?:共计|共|合计)?{_NUM}(?:件|起|宗|次)")
 SUIT = re.compile(rf"(行政)?诉讼(?:案件)?(?:共计|共|合计)?{_NUM}(?:件|起|宗|次)")
-APPEALS_NONE = re.compile(r"(?:无|未|没有)[^,;。\d]{0,16}?(行政复议|行政诉讼)(?:[^,;。\d]{0,8}?(行政复议|行政诉讼))?")
+APPEALS_NONE = re.compile(r"(?:无|(?<!尚)未(?!审结|结案|办结|经)|没有)[^,;。\d]{0,16}?(行政复议|行政诉讼)(?:[^,;。\d]{0,8}?(行政复议|行政诉讼))?")
 OUTCOME_WORDS = re.compile(r"纠正|纠错|败诉|撤销|确认违法")
+SUB_COUNT = re.compile(r"尚未|审结|维持|纠正|纠错|败诉|撤销|其他结果")
 EARLIER = re.compile(r"上年|去年|上一年|同比|较|比")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
@@ -430,13 +431,17 @@ def narrative_statements(narrative: str) -> list[tuple[str, int, str]]:
 
 def _appeal_statements(sentence: str, add: Any) -> None:
     for m in REVIEW.finditer(sentence):
-        if not _about_earlier_year(sentence, m.start()) and not _combined(sentence, m.start(), "行政诉讼"):
+        if _about_earlier_year(sentence, m.start()) or _sub_count(sentence, m.start()):
+            continue
+        if not _combined(sentence, m.start(), "行政诉讼"):
             add("review", cn_number(m.group(1)), sentence)
     for m in SUIT.finditer(sentence):
         bare = m.group(1) is None
         if bare and "行政复议" not in sentence and "行政诉讼" not in sentence:
             continue
-        if not _about_earlier_year(sentence, m.start()) and not _combined(sentence, m.start(), "行政复议"):
+        if _about_earlier_year(sentence, m.start()) or _sub_count(sentence, m.start()):
+            continue
+        if not _combined(sentence, m.start(), "行政复议"):
             add("suit", cn_number(m.group(2)), sentence)
     for m in APPEALS_NONE.finditer(sentence):
         if OUTCOME_WORDS.search(re.split(r"[,:]", sentence[m.end():])[0]):
@@ -446,6 +451,11 @@ def _appeal_statements(sentence: str, add: Any) -> None:
             add("review", 0, sentence)
         if "行政诉讼" in named:
             add("suit", 0, sentence)
+
+
+def _sub_count(sentence: str, start: int) -> bool:
+    """True for "尚未审结的行政复议1件": a count of one outcome, not of all cases."""
+    return bool(SUB_COUNT.search(re.split(r"[,:]", sentence[:start])[-1]))
 
 
 def _combined(sentence: str, start: int, other: str) -> bool:
@@ -485,7 +495,7 @@ NARRATIVE_TABLE = {"new": "requests", "carried_over": "requests", "carried_forwa
 def narrative_checks(view: _View) -> list[CheckResult]:
     """``text_vs_table.*`` warnings: numbers the narrative states against the table."""
     results = []
-    for topic, number, sentence in narrative_statements(view.report.narrative):
+    for topic, number, sentence in narrative_statements(view.report.narrative or ""):
         if NARRATIVE_TABLE[topic] in view.report.missing_tables:
             continue
         options, keys = _table_options(view, topic)
