@@ -77,3 +77,28 @@ def test_real_html_reports(stem: str) -> None:
     report = interpret(doc)
     assert report.year == truth["year"]
     assert_cells_equal(report, truth["cells"])
+
+
+SAMPLE_REPORTS = ROOT / "bot" / "samples" / "reports"
+
+
+def test_bundled_samples_cover_every_form_and_are_current(tmp_path: Path) -> None:
+    """The committed samples are exactly what ``python -m ingest.render.samples`` writes."""
+    from ingest.render.samples import regenerate
+
+    fresh = regenerate(out_dir=tmp_path)
+    assert {p.suffix for p in fresh} >= {".pdf", ".docx", ".html", ".txt"}
+    assert len(fresh) == len(FIGURES)
+    for path in fresh:
+        committed = SAMPLE_REPORTS / path.name
+        assert committed.is_file(), f"missing sample {committed}; run python -m ingest.render.samples"
+        assert committed.read_bytes() == path.read_bytes(), f"{committed.name} is stale; regenerate"
+
+
+@pytest.mark.parametrize("figures_path", FIGURES, ids=[p.stem for p in FIGURES])
+def test_bundled_sample_reads_back(figures_path: Path) -> None:
+    figures = json.loads(figures_path.read_text(encoding="utf-8"))
+    (sample,) = SAMPLE_REPORTS.glob(f"{figures_path.stem}.*")
+    report = interpret(read_document(sample.read_bytes(), sample.name))
+    assert report.year == figures["year"]
+    assert_cells_equal(report, figures["cells"])

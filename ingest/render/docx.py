@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -23,8 +25,21 @@ def render_docx(figures: Figures, path: Path | str) -> Path:
             _table(doc, layouts[kind])
         else:
             doc.add_paragraph(text)
-    doc.save(str(path))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    path.write_bytes(_fixed_timestamps(buffer.getvalue()))
     return path
+
+
+def _fixed_timestamps(data: bytes) -> bytes:
+    """Re-zip with a fixed entry date so regenerated samples are byte-identical."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
 
 
 def _table(doc, layout: TableLayout) -> Table:  # noqa: ANN001 - python-docx's Document is a factory
