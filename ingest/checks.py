@@ -502,8 +502,9 @@ def narrative_checks(view: _View) -> list[CheckResult]:
         quote = sentence if len(sentence) <= 60 else sentence[:58] + "…"
         table_text = " 或 ".join(desc for desc, _ in options)
         rule = f"text_vs_table.{topic}"
-        if any(_same(number, value) for _, value in options):
-            results.append(CheckResult(rule, WARNING, True, f"正文“{quote}”称 {number}，与表格{table_text}一致", keys))
+        matching = [desc for desc, value in options if _same(number, value)]
+        if matching:
+            results.append(CheckResult(rule, WARNING, True, f"正文“{quote}”称 {number}，与表格{matching[0]}一致", keys))
             continue
         relation = f"正文“{quote}”称 {number}，但表格为{table_text}，正文与表格不符"
         results.append(_failure(rule, WARNING, relation, keys, view.origin(keys)))

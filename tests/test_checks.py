@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ingest.checks import narrative_statements, requests_rows, run_checks
+from ingest.checks import OUTCOME_ROWS, narrative_statements, requests_rows, run_checks
 from ingest.model import CellReading, CheckResult, ParsedReport
 from store.catalogue import APPLICANT_COLUMNS, specs_for
 from tests.conftest import SHARED, needs_shared
@@ -352,12 +354,48 @@ def test_narrative_mismatch_warns_and_agreement_passes() -> None:
     # new + carried over is an accepted reading of 收到…申请
     combined = by_rule(run_checks(build_report(narrative="共受理政府信息公开申请6件（含上年结转1件）。")))
     assert combined["text_vs_table.new"].passed and combined["text_vs_table.carried_over"].passed
+    assert "与表格本年新收+上年结转(6)一致" in combined["text_vs_table.new"].message
 
 
 def test_narrative_zero_appeals_against_nonzero_table() -> None:
     report = build_report(narrative="本年度无被申请行政复议情况。")
     check = by_rule(run_checks(report))["text_vs_table.review"]
     assert not check.passed and "称 0，但表格为行政复议总计(1)" in check.message
+
+
+# --- a property: consistent tables pass, one changed number fails ------------------------------
+
+
+@st.composite
+def consistent_cells(draw: st.DrawFn) -> dict[str, Any]:
+    """A requests table that adds up in every row and column (blanks drawn as None)."""
+    count = st.one_of(st.none(), st.integers(0, 500))
+    cells: dict[str, Any] = {}
+    rows = [*OUTCOME_ROWS, "other", "carried_forward", "carried_over"]
+    for row in rows:
+        for col in APPLICANT_COLUMNS[:-1]:
+            cells[f"requests.{row}.{col}"] = draw(count)
+    for col in APPLICANT_COLUMNS[:-1]:
+        handled = sum(cells[f"requests.{r}.{col}"] or 0 for r in [*OUTCOME_ROWS, "other"])
+        cells[f"requests.handled_total.{col}"] = handled
+        forward, over = (cells[f"requests.{r}.{col}"] or 0 for r in ("carried_forward", "carried_over"))
+        new = handled + forward - over
+        if new < 0:  # keep counts non-negative: carry over less
+            cells[f"requests.carried_over.{col}"], new = over + new, 0
+        cells[f"requests.new.{col}"] = new
+    for row in {key.split(".")[1] for key in cells}:
+        cells[f"requests.{row}.total"] = sum(cells[f"requests.{row}.{c}"] or 0 for c in APPLICANT_COLUMNS[:-1])
+    return cells
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=consistent_cells(), pick=st.integers(0, 10_000), delta=st.integers(1, 9))
+def test_consistent_tables_pass_and_one_change_fails(cells: dict[str, Any], pick: int, delta: int) -> None:
+    assert failed(run_checks(build_report(cells, base={})), "error") == []
+    key = sorted(cells)[pick % len(cells)]
+    changed = dict(cells, **{key: (cells[key] or 0) + delta})
+    broken = failed(run_checks(build_report(changed, base={})), "error")
+    assert broken and all(key in r.cells for r in broken)
 
 
 # --- the shared truth -------------------------------------------------------------------------
