@@ -23,10 +23,17 @@ error severity
   ``cells.complete``             every cell the tables' formats expect was found.
   ``cells.non_negative``         no negative counts (``active.*.change``, 本年增/减, may be negative).
 warning severity
-  ``cells.flagged``              lists cells whose reading is uncertain.
+  ``cells.flagged``              lists cells read but not placed with certainty (cells not found
+                                 at all belong to ``cells.complete``).
   ``text_vs_table.<new|carried_over|carried_forward|review|suit>``  a number the narrative
                                  states about 政府信息公开申请 / 行政复议 / 行政诉讼 against the
-                                 table.  Only sentences that clearly speak of those are read.
+                                 table.  Only sentences that clearly speak of those are read:
+                                 收到/受理/新收/接收…(政府)信息公开申请 N 件|条 (or N 件…申请 right
+                                 after the verb) = 本年新收 or 本年新收 + 上年结转; 上年结转 N 件;
+                                 结转下年度 N 件; 行政复议 N 件; (行政)诉讼 N 件 = 直接起诉 + 复议后
+                                 起诉 (or 直接起诉 alone); 无/未发生…行政复议/行政诉讼 = 0.  Skipped:
+                                 counts qualified in between (1条书面形式…申请), comparisons with
+                                 last year, combined 复议和诉讼共 N 件, outcome sub-counts (尚未审结…).
   ``cross_year.carried.<col>``   last year's 结转下年度 = this year's 上年结转.
   ``cross_year.in_force.<rules|normative_docs>``  2021+ active tables, both years:
                                  现行有效 = last year's 现行有效 + 本年制发 − 本年废止.
