@@ -201,5 +201,4 @@ def check(ctx: click.Context, agency: str | None, year: int | None, show_all: bo
         click.echo(f"{mark} {item['agency']} {item['year']}（#{item['id']} {item['source']}）")
         for c in item["checks"]:
             status = "通过" if c["passed"] else ("错误" if c["severity"] == "error" else "警告")
-            origin = {"source": "疑似原报告错误", "reading": "疑似读取问题"}.get(c["origin"], "")
-            click.echo(f"    [{status}] {c['rule']}: {c['message']}" + (f"（{origin}）" if origin and not c["passed"] else ""))
+            click.echo(f"    [{status}] {c['rule']}: {c['message']}")
