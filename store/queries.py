@@ -168,3 +168,92 @@ def export_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
         "flags": flags,
         "checks": checks_of(db, report_id),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# reads for the question-answering core (bot/qa)
+
+
+def agency_state(db: sqlite_utils.Database) -> tuple[int, int]:
+    """``(count, max id)`` of the agencies table: cheap to read, changes when agencies do, so the
+    answering core can cache its matching index per database state."""
+    row = db.execute("select count(*), coalesce(max(id), 0) from agencies").fetchone()
+    return int(row[0]), int(row[1])
+
+
+def report_years(db: sqlite_utils.Database, agency: str) -> list[int]:
+    """The years for which ``agency`` has a current report, oldest first."""
+    rows = db.execute(
+        "select r.year from reports r join agencies a on a.id = r.agency_id "
+        "where a.name = ? and r.status = 'current' order by r.year",
+        [agency],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def latest_year(db: sqlite_utils.Database) -> int | None:
+    """The most recent year any current report covers."""
+    row = db.execute("select max(year) from reports where status = 'current'").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def metric_across_reports(
+    db: sqlite_utils.Database, year: int, keys: list[str] | tuple[str, ...], agency_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Values of ``keys`` in every current report of ``year`` (of some agencies, if given):
+    one row per (report, key) — what a ranking needs, in one query."""
+    marks = ",".join("?" * len(keys))
+    params: list[Any] = [*keys, year]  # in the order of the placeholders below
+    where = ""
+    if agency_ids is not None:
+        if not agency_ids:
+            return []
+        where = f" and r.agency_id in ({','.join('?' * len(agency_ids))})"
+        params.extend(agency_ids)
+    rows = db.execute(
+        "select a.name, r.id, r.format, r.table_formats, c.key, c.value, c.flagged "
+        "from reports r join agencies a on a.id = r.agency_id "
+        f"left join cells c on c.report_id = r.id and c.key in ({marks}) "
+        f"where r.year = ? and r.status = 'current'{where}",
+        params,
+    ).fetchall()
+    return [
+        {
+            "agency": r[0],
+            "report_id": r[1],
+            "format": r[2],
+            "table_formats": json.loads(r[3] or "{}"),
+            "key": r[4],
+            "value": number(r[5]),
+            "flagged": bool(r[6]),
+        }
+        for r in rows
+    ]
+
+
+def failed_reports(db: sqlite_utils.Database, year: int | None = None) -> list[dict[str, Any]]:
+    """Current reports (of ``year``, if given) with at least one failed check, with those checks."""
+    where = " and r.year = ?" if year is not None else ""
+    rows = db.execute(
+        "select r.id, a.name, r.year, r.source_name, ch.rule, ch.severity, ch.message, ch.origin "
+        "from reports r join agencies a on a.id = r.agency_id join checks ch on ch.report_id = r.id "
+        f"where r.status = 'current' and ch.passed = 0{where} order by a.name, r.year, ch.id",
+        [year] if year is not None else [],
+    ).fetchall()
+    out: dict[int, dict[str, Any]] = {}
+    for rid, name, yr, source, rule, severity, message, origin in rows:
+        entry = out.setdefault(rid, {"report_id": rid, "agency": name, "year": yr, "source_name": source, "checks": []})
+        entry["checks"].append({"rule": rule, "severity": severity, "message": message, "origin": origin})
+    return list(out.values())
+
+
+def agencies_missing_year(db: sqlite_utils.Database, year: int) -> list[dict[str, Any]]:
+    """Agencies with a current report in some other year but none for ``year``, with the years held."""
+    rows = db.execute(
+        "select a.name, group_concat(distinct r.year) from agencies a join reports r on r.agency_id = a.id "
+        "where r.status = 'current' and a.id not in "
+        "(select agency_id from reports where year = ? and status = 'current') "
+        "group by a.id order by a.name",
+        [year],
+    ).fetchall()
+    return [{"agency": r[0], "years": sorted(int(y) for y in str(r[1]).split(","))} for r in rows]

@@ -1,0 +1,59 @@
+"""Audit questions: which reports failed their checks, which agencies lack a year's report."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from bot.answer import Answer
+from store import queries
+
+if TYPE_CHECKING:
+    from bot.qa.agencies import AgencyIndex
+    from bot.qa.parse import Question
+
+MAX_LINES = 30
+
+
+def _region_filter(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str]:
+    places = tuple(p for m in q.mentions for p in m.places)
+    if not places:
+        return None, ""
+    return {index.entries[i].name for i in index.region_ids(places)}, "".join(places)
+
+
+def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
+    year = q.years[0] if q.years else None
+    names, scope = _region_filter(q, index)
+    reports = [r for r in queries.failed_reports(db, year) if names is None or r["agency"] in names]
+    when = f"{year}年" if year else ""
+    if not reports:
+        return Answer(status="answer", kind="checks", value=0, unit="份", year=year,
+                      text=f"{scope}{when}的报告全部通过校验（没有失败的校验项）。")
+    lines = []
+    for r in reports[:MAX_LINES]:
+        lines.append(f"• {r['agency']} {r['year']}年（{r['source_name']}）：")
+        lines.extend(f"    - [{c['severity']}] {c['message']}" for c in r["checks"][:5])
+    more = f"\n……另有{len(reports) - MAX_LINES}份" if len(reports) > MAX_LINES else ""
+    series = [{"label": f"{r['agency']} {r['year']}年", "agency": r["agency"], "year": r["year"],
+               "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"]} for r in reports]
+    text = f"{scope}{when}共{len(reports)}份报告有未通过的校验：\n" + "\n".join(lines) + more
+    return Answer(status="answer", kind="checks", value=len(reports), unit="份", year=year, text=text, series=series)
+
+
+def missing(db: sqlite_utils.Database, q: Question, index: AgencyIndex, today: datetime.date) -> Answer:
+    year = q.years[0] if q.years else queries.latest_year(db)
+    if year is None:
+        return Answer(status="no_data", kind="missing", text="数据库里还没有年度报告。")
+    names, scope = _region_filter(q, index)
+    rows = [r for r in queries.agencies_missing_year(db, year) if names is None or r["agency"] in names]
+    if not rows:
+        return Answer(status="answer", kind="missing", value=0, unit="个", year=year,
+                      text=f"{scope}有报告的单位都有{year}年年报。")
+    lines = [f"• {r['agency']}（已有：{'、'.join(map(str, r['years']))}年）" for r in rows[:MAX_LINES]]
+    more = f"\n……另有{len(rows) - MAX_LINES}个" if len(rows) > MAX_LINES else ""
+    text = f"{scope}共{len(rows)}个单位缺{year}年年报（在其他年份有报告）：\n" + "\n".join(lines) + more
+    series = [{"label": r["agency"], "agency": r["agency"], "years": r["years"]} for r in rows]
+    return Answer(status="answer", kind="missing", value=len(rows), unit="个", year=year, text=text, series=series)

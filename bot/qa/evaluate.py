@@ -1,0 +1,93 @@
+"""From a report and a metric to a number with its source: the only place answers read cells.
+
+Rules kept here: a blank cell counts as 0 and is said to be blank; a flagged cell without a
+value makes the answer ``no_data``; a flagged cell with a value is used with a caveat; a cell the
+report does not have at all is never invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from bot.answer import Source
+from bot.qa.metrics import Metric
+from store import queries
+from store.catalogue import spec
+
+TABLE_LABELS = {"active": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况",
+                "appeals": "政府信息公开行政复议、行政诉讼情况"}
+
+
+@dataclass
+class Evaluated:
+    value: int | float | None = None
+    keys: list[str] = field(default_factory=list)
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problem: str = ""  # why there is no value (no_data)
+    format: str = ""
+    flagged_used: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def table_format(report: dict[str, Any], table: str) -> str:
+    return (report.get("table_formats") or {}).get(table) or report["format"]
+
+
+def evaluate(db: sqlite_utils.Database, report: dict[str, Any], metric: Metric, columns: tuple[str, ...]) -> Evaluated:
+    fmt = table_format(report, metric.table)
+    keys = metric.keys(fmt, columns)
+    if keys is None:
+        why = metric.missing or f"{fmt}版表格没有这一项"
+        return Evaluated(problem=f"{report['year']}年报告使用{fmt}版表格：{why}。", format=fmt)
+    cells = queries.cell_values(db, report["id"], keys)
+    result = Evaluated(keys=list(keys), cells=cells, format=fmt)
+    absent = [k for k in keys if k not in cells]
+    if absent:
+        result.problem = f"报告中没有读到“{spec(absent[0], fmt).label}”这一格（表格缺失或未能识别）。"
+        return result
+    unreadable = [k for k in keys if cells[k]["flagged"] and cells[k]["value"] is None]
+    if unreadable:
+        raw = cells[unreadable[0]]["raw"]
+        result.problem = f"“{spec(unreadable[0], fmt).label}”读取存疑（原文“{raw}”），不给出数字。"
+        return result
+    result.flagged_used = [k for k in keys if cells[k]["flagged"]]
+    total = sum((cells[k]["value"] or 0) for k in keys)
+    result.value = queries.number(round(total, 6))
+    return result
+
+
+def source_of(report: dict[str, Any], ev: Evaluated, table: str) -> Source:
+    """Report file, table, row and column labels, and each cell's location and raw text."""
+    specs = [spec(k, ev.format) for k in ev.keys]
+    locations = []
+    for key, s in zip(ev.keys, specs, strict=True):
+        cell = ev.cells.get(key, {})
+        prov = {k: v for k, v in (cell.get("provenance") or {}).items() if k in ("kind", "page", "line", "table", "row", "col")}
+        locations.append({"key": key, "row": s.row, "column": s.column, "raw": cell.get("raw", ""),
+                          "blank": cell.get("value") is None, "flagged": bool(cell.get("flagged")), **prov})
+    return Source(
+        report_id=report["id"], file=report.get("source_name", ""), kind=report.get("source_kind", ""),
+        table=TABLE_LABELS.get(table, table), rows=list(dict.fromkeys(s.row for s in specs)),
+        column=" + ".join(dict.fromkeys(s.column for s in specs)), locations=locations,
+    )
+
+
+def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated | None = None) -> list[str]:
+    """Failed checks of the report (naming the cells used, if involved) and flagged cells used."""
+    out = []
+    used = set(ev.keys) if ev else set()
+    for check in queries.checks_of(db, report["id"], failed_only=True):
+        level = "校验未通过" if check["severity"] == "error" else "校验提示"
+        touches = "（涉及本答案所用单元格）" if used & set(check["cells"]) else ""
+        out.append(f"{level}{touches}：{check['message']}")
+    if ev:
+        for key in ev.flagged_used:
+            cell = ev.cells[key]
+            out.append(f"“{spec(key, ev.format).label}”读取存疑（原文“{cell['raw']}”），请核对原文。")
+    return out

@@ -1,0 +1,164 @@
+"""Answers over several numbers: an agency year by year, two agencies or years side by side,
+and a ranking of the agencies of a region."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from bot.answer import Answer
+from bot.qa.evaluate import Evaluated, evaluate, table_format
+from bot.qa.render import fmt_number
+from store import queries
+from store.catalogue import unit_of
+
+if TYPE_CHECKING:
+    from bot.qa.agencies import AgencyIndex
+    from bot.qa.parse import Question
+
+
+def _point(db: sqlite_utils.Database, q: Question, report: dict) -> tuple[Evaluated | None, int | float | None, str]:
+    """The number for one report: a metric value or a rate, with a note when missing."""
+    if q.choice.rate:
+        r = q.choice.rate
+        num, den = evaluate(db, report, r.numerator, ("total",)), evaluate(db, report, r.denominator, ("total",))
+        if not (num.ok and den.ok) or not den.value:
+            return None, None, (num.problem or den.problem or "分母为0")
+        return num, round(num.value / den.value * 100, 2), ""  # type: ignore[operator]
+    assert q.choice.metric is not None
+    ev = evaluate(db, report, q.choice.metric, q.choice.columns)
+    return ev, (ev.value if ev.ok else None), ev.problem
+
+
+def _label(q: Question) -> str:
+    return q.choice.rate.label if q.choice.rate else q.choice.metric.label  # type: ignore[union-attr]
+
+
+def _unit(q: Question, cells: list[str]) -> str:
+    return "%" if q.choice.rate else (unit_of(cells[0]) if cells else "")
+
+
+def trend(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
+    reports = queries.reports_of_agency(db, agency)
+    if q.span:
+        reports = [r for r in reports if q.span[0] <= r["year"] <= q.span[1]]
+    if not reports:
+        return Answer(status="no_data", agency=agency, kind="trend", text=f"没有{agency}的年度报告。")
+    series, cells, lines = [], [], []
+    for report in reports:
+        ev, value, problem = _point(db, q, report)
+        series.append({"label": f"{report['year']}年", "year": report["year"], "value": value,
+                       "report_id": report["id"], "note": problem})
+        cells.extend(k for k in (ev.keys if ev else []) if k not in cells)
+        lines.append(f"  {report['year']}年：{fmt_number(value)}" + (f"（{problem}）" if problem else ""))
+    unit = _unit(q, cells)
+    text = f"{agency}{_label(q)}历年变化（单位：{unit}）：\n" + "\n".join(lines)
+    known = [s for s in series if s["value"] is not None]
+    if len(known) >= 2:
+        delta = queries.number(round(known[-1]["value"] - known[0]["value"], 6))
+        text += f"\n{known[0]['year']}→{known[-1]['year']}年变化：{'+' if delta >= 0 else ''}{fmt_number(delta)}"
+    status = "answer" if known else "no_data"
+    return Answer(status=status, kind="trend", text=text, agency=agency, year=reports[-1]["year"], unit=unit,
+                  cells=cells, series=series)
+
+
+def compare_years(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
+    series, cells, missing = [], [], []
+    for year in q.years:
+        report = queries.current_report(db, agency, year)
+        if report is None:
+            missing.append(year)
+            continue
+        ev, value, problem = _point(db, q, report)
+        cells.extend(k for k in (ev.keys if ev else []) if k not in cells)
+        series.append({"label": f"{year}年", "year": year, "value": value, "report_id": report["id"], "note": problem})
+    return _comparison(q, series, cells, agency, missing_text=(
+        f"没有{agency}{'、'.join(map(str, missing))}年的报告。" if missing else ""))
+
+
+def compare_agencies(db: sqlite_utils.Database, q: Question, agencies: list[str]) -> Answer:
+    series, cells, missing = [], [], []
+    for agency in agencies:
+        year = q.years[0] if q.years else None
+        report = queries.current_report(db, agency, year) if year else (queries.reports_of_agency(db, agency) or [None])[-1]
+        if report is None:
+            missing.append(agency)
+            continue
+        ev, value, problem = _point(db, q, report)
+        cells.extend(k for k in (ev.keys if ev else []) if k not in cells)
+        series.append({"label": f"{agency}（{report['year']}年）", "agency": agency, "year": report["year"],
+                       "value": value, "report_id": report["id"], "note": problem})
+    year_text = f"{q.years[0]}年" if q.years else ""
+    return _comparison(q, series, cells, None, missing_text=(
+        f"没有{'、'.join(missing)}{year_text}的报告。" if missing else ""))
+
+
+def _comparison(q: Question, series: list[dict], cells: list[str], agency: str | None, missing_text: str) -> Answer:
+    unit = _unit(q, cells)
+    lines = [f"  {s['label']}：{fmt_number(s['value'])} {unit}" + (f"（{s['note']}）" if s["note"] else "")
+             for s in series]
+    text = f"{_label(q)}对比：\n" + "\n".join(lines)
+    formula = ""
+    known = [s for s in series if s["value"] is not None]
+    if len(known) == 2:
+        diff = queries.number(round(known[0]["value"] - known[1]["value"], 6))
+        formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
+        text += f"\n{formula} {unit}"
+    if missing_text:
+        text += "\n" + missing_text
+    status = "answer" if len(known) >= 2 else "no_data"
+    return Answer(status=status, kind="compare", text=text, agency=agency, unit=unit, cells=cells,
+                  series=series, formula=formula, year=q.years[0] if len(q.years) == 1 else None)
+
+
+def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
+    if q.choice.metric is None:
+        return Answer(status="not_found", kind="help", text="排名要说明按哪一项排，例如：2020年聊城各部门申请数排名。")
+    if q.choice.rate:
+        return Answer(status="no_data", kind="ranking", text="暂不支持按比率排名，请按具体数字排名（如申请数）。")
+    year = q.years[0] if q.years else queries.latest_year(db)
+    if year is None:
+        return Answer(status="no_data", kind="ranking", text="数据库里还没有年度报告。")
+    ids, scope = _scope(q, index)
+    metric = q.choice.metric
+    keys = sorted({k for f in ("2019", "2021") for k in (metric.keys(f, q.choice.columns) or ())})
+    if not keys:
+        return Answer(status="no_data", kind="ranking", text=f"没有“{metric.label}”这一项。")
+    rows = queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
+    totals = _totals(rows, metric, q.choice.columns)
+    if not totals:
+        return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年的报告。")
+    ranked = sorted(totals.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
+    unit = unit_of(keys[0])
+    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
+    lines = [f"  {s['rank']}. {s['label']}：{fmt_number(s['value'])} {unit}" for s in series]
+    order = "从少到多" if q.ascending else "从多到少"
+    text = f"{year}年{scope}{metric.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
+    return Answer(status="answer", kind="ranking", text=text, year=year, unit=unit, cells=keys, series=series)
+
+
+def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
+    places = tuple(p for m in q.mentions for p in m.places)
+    tokens = [m.token for m in q.mentions if m.token]
+    if tokens and tokens[0] in index.dept:
+        return index._within(index.dept[tokens[0]], places), "".join(places) + "各" + tokens[0]
+    if places:
+        return index.region_ids(places), "".join(places) + "各单位"
+    return None, "各单位"
+
+
+def _totals(rows: list[dict], metric, columns: tuple[str, ...]) -> dict[str, int | float]:  # type: ignore[no-untyped-def]
+    """Sum per report the keys its own table format uses; flagged cells leave the report out."""
+    per: dict[int, dict] = {}
+    for r in rows:
+        entry = per.setdefault(r["report_id"], {"agency": r["agency"], "report": r, "cells": {}})
+        if r["key"]:
+            entry["cells"][r["key"]] = r
+    out: dict[str, int | float] = {}
+    for entry in per.values():
+        keys = metric.keys(table_format(entry["report"], metric.table), columns)
+        if not keys or any(k not in entry["cells"] or entry["cells"][k]["flagged"] for k in keys):
+            continue
+        out[entry["agency"]] = queries.number(round(sum(entry["cells"][k]["value"] or 0 for k in keys), 6))
+    return out

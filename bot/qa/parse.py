@@ -1,0 +1,77 @@
+"""parse: question text → :class:`Question` (what is asked, of whom, for which years)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from bot.qa.agencies import AgencyIndex, Mention
+from bot.qa.metrics import MetricChoice, understand
+from bot.qa.text import canonical
+from bot.qa.years import find_years, year_range
+
+_INTENTS = (
+    ("failed_checks", r"校验|(没|未|不)通过|核验失败|检查失败"),
+    ("missing", r"缺.{0,6}(年报|报告)|(没有|没|未)(提交|发布|报送|上报).{0,6}(年报|报告)|漏报"),
+    ("ranking", r"排名|排行|排序|最多|最少|最高|最低|前\d+名?|前[一二三四五六七八九十]+名|top"),
+    ("trend", r"趋势|历年|变化|逐年|每年|走势|历史"),
+    ("compare", r"对比|比较|相比|差别|区别|vs"),
+)
+
+
+@dataclass
+class Question:
+    raw: str
+    text: str  # canonical form
+    years: list[int] = field(default_factory=list)
+    span: tuple[int, int] | None = None  # 2019到2023年
+    intent: str = "value"  # value | rate | trend | compare | ranking | failed_checks | missing
+    choice: MetricChoice = field(default_factory=MetricChoice)
+    mentions: list[Mention] = field(default_factory=list)
+    ascending: bool = False  # ranking: 最少/最低
+    top: int = 10
+
+
+def parse(question: str, index: AgencyIndex, today: datetime.date) -> Question:
+    text = canonical(question)
+    q = Question(raw=question, text=text)
+    q.years = [y.year for y in find_years(text, today)]
+    q.span = year_range(text)
+    masked = _without_years(text, today)
+    q.mentions = index.mentions(masked)
+    q.choice = understand(_mask_mentions(masked, q.mentions, index))
+    q.intent = _intent(text, q)
+    q.ascending = bool(re.search(r"最少|最低|倒数", text))
+    m = re.search(r"前(\d+)", text)
+    if m:
+        q.top = max(1, min(int(m.group(1)), 50))
+    return q
+
+
+def _intent(text: str, q: Question) -> str:
+    for intent, pattern in _INTENTS:
+        if re.search(pattern, text):
+            return intent
+    if q.span:
+        return "trend"
+    if q.choice.rate:
+        return "rate"
+    if len(q.mentions) >= 2 or len(q.years) >= 2:
+        return "compare"
+    return "value"
+
+
+def _without_years(text: str, today: datetime.date) -> str:
+    """Years replaced by '#' so 2019 is not read as part of a name and positions stay put."""
+    for y in find_years(text, today):
+        text = text[: y.start] + "#" * (y.end - y.start) + text[y.end:]
+    return text
+
+
+def _mask_mentions(text: str, mentions: list[Mention], index: AgencyIndex) -> str:
+    """Agency tokens hidden so 信访局 is not read as the metric 信访."""
+    for m in mentions:
+        if m.token:
+            text = text.replace(m.token, "#" * len(m.token))
+    return text
