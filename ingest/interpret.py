@@ -154,7 +154,8 @@ def _vocab_table(v: RowView) -> str | None:
     text = v.joined
     if any(m in text for m in APPEALS_MARKS):
         return "appeals"
-    if "第二十条" in text or any(c in text for _, cores in ACTIVE_ROWS for c in cores):
+    active_marks = ("第二十条", "信息内容", *ACTIVE_2019_MARKS, *ACTIVE_2021_MARKS)
+    if any(m in text for m in active_marks) or any(c in text for _, cores in ACTIVE_ROWS for c in cores):
         return "active"
     if any(m in text for m in REQUESTS_MARKS) or (not is_header(v) and _request_row(v.labels, None)):
         return "requests"
