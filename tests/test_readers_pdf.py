@@ -158,3 +158,14 @@ def test_cid_glyphs_unreadable() -> None:
         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
     ])
     assert "无法识别" in _error(data)
+
+
+def test_row_cut_at_page_break_stays_two_rows(tmp_path: Path) -> None:
+    """The rest of a cut row starts the next page with empty label cells: emitted as its own row."""
+    path = render_pdf(FIGURES, tmp_path / "c.pdf", cut_row=True)
+    requests = _table(read_document(path.read_bytes()), 1)
+    last_on_1 = [r for r in requests if r.provenance["page"] == 1][-1]
+    first_on_2 = next(r for r in requests if r.provenance["page"] == 2)
+    assert last_on_1.texts[2] == "5.属于三类内部事务信息" and not any(last_on_1.texts[3:])
+    assert first_on_2.texts[:3] == ["", "", ""] and first_on_2.texts[3:] == ["0"] * 7
+    assert first_on_2.provenance["row"] == last_on_1.provenance["row"] + 1

@@ -29,6 +29,10 @@ def _pdf_split_header(f: dict, p: Path) -> Path:
     return render_pdf(f, p, split_requests_across_pages=True, repeat_header=True)
 
 
+def _pdf_cut_row(f: dict, p: Path) -> Path:
+    return render_pdf(f, p, split_requests_across_pages=True, cut_row=True)
+
+
 def _pdf_whole(f: dict, p: Path) -> Path:
     return render_pdf(f, p, split_requests_across_pages=False)
 
@@ -36,6 +40,7 @@ def _pdf_whole(f: dict, p: Path) -> Path:
 FORMS: dict[str, tuple[str, Callable[[dict, Path], Path]]] = {
     "pdf-split": ("pdf", _pdf_split),
     "pdf-split-header": ("pdf", _pdf_split_header),
+    "pdf-cut-row": ("pdf", _pdf_cut_row),
     "pdf-whole": ("pdf", _pdf_whole),
     "docx": ("docx", render_docx),
     "html-utf8": ("html", lambda f, p: render_html(f, p, encoding="utf-8")),

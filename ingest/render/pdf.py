@@ -51,8 +51,13 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def render_pdf(figures: Figures, path: Path | str, *, split_requests_across_pages: bool = True,
-               repeat_header: bool = False) -> Path:
-    """Write the report as PDF.  With ``split_requests_across_pages`` table 2 continues on a new page."""
+               repeat_header: bool = False, cut_row: bool = False) -> Path:
+    """Write the report as PDF.  With ``split_requests_across_pages`` table 2 continues on a new page.
+
+    ``repeat_header`` repeats table 2's header rows on the new page; ``cut_row`` cuts the row at
+    the break in two, as Word does with a tall row: its label stays on the first page, its
+    numbers start the next page under empty label cells.
+    """
     _font()
     path = Path(path)
     styles = _styles()
@@ -60,9 +65,9 @@ def render_pdf(figures: Figures, path: Path | str, *, split_requests_across_page
     layouts = tables(figures)
     for kind, text in narrative(figures):
         if kind == "requests":
-            story += _requests_flowables(layouts[kind], styles, split_requests_across_pages, repeat_header)
+            story += _requests_flowables(layouts[kind], styles, split_requests_across_pages, repeat_header, cut_row)
         elif kind in layouts:
-            story += [_table(layouts[kind], styles, range(layouts[kind].nrows), layouts[kind].nrows), Spacer(1, 6)]
+            story += [_table(layouts[kind], styles, range(layouts[kind].nrows)), Spacer(1, 6)]
         else:
             story.append(Paragraph(text, styles[kind]))
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm,
@@ -73,21 +78,23 @@ def render_pdf(figures: Figures, path: Path | str, *, split_requests_across_page
 
 
 def _requests_flowables(layout: TableLayout, styles: dict[str, ParagraphStyle], split: bool,
-                        repeat_header: bool) -> list:
-    rows = range(layout.nrows)
+                        repeat_header: bool, cut_row: bool) -> list:
     if not split:
-        return [PageBreak(), _table(layout, styles, rows, layout.nrows), Spacer(1, 6)]
+        return [PageBreak(), _table(layout, styles, range(layout.nrows)), Spacer(1, 6)]
     cut = 1 + next(c.row for c in layout.cells if c.text == SPLIT_AFTER)
+    first_end = cut + 1 if cut_row else cut
     second = ([*range(layout.header_rows)] if repeat_header else []) + [*range(cut, layout.nrows)]
+    cut_set = {cut} if cut_row else set()
     return [
-        _table(layout, styles, range(cut), layout.nrows),
+        _table(layout, styles, range(first_end), blank_values=cut_set),
         PageBreak(),
-        _table(layout, styles, second, layout.nrows),
+        _table(layout, styles, second, blank_labels=cut_set),
         Spacer(1, 6),
     ]
 
 
-def _table(layout: TableLayout, styles: dict[str, ParagraphStyle], rows: range | list[int], _n: int) -> Table:
+def _table(layout: TableLayout, styles: dict[str, ParagraphStyle], rows: range | list[int], *,
+           blank_values: set[int] | None = None, blank_labels: set[int] | None = None) -> Table:
     """Typeset the given layout rows (in order) as one ruled table; spans are clipped to those rows.
 
     A merged cell whose origin row is not shown continues as an empty merged cell, which is how
@@ -111,7 +118,8 @@ def _table(layout: TableLayout, styles: dict[str, ParagraphStyle], rows: range |
         if not shown:
             continue
         top, bottom = min(shown), max(shown)
-        if cell.row in where:
+        hidden = blank_labels if cell.header else blank_values
+        if cell.row in where and cell.row not in (hidden or set()):
             data[top][cell.col] = _content(cell, styles)
         if bottom > top or cell.colspan > 1:
             commands.append(("SPAN", (cell.col, top), (cell.col + cell.colspan - 1, bottom)))
