@@ -21,6 +21,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cli.ingest_cmd", "export"),
     *[("cli.ops_cmd", name) for name in ("watch", "backup", "restore", "status")],
     ("cli.bot_cmd", "bot"),
+    *[("cli.qa_cmd", name) for name in ("ask", "chat", "demo")],
 ]
 
 

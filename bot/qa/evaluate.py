@@ -68,9 +68,11 @@ def source_of(report: dict[str, Any], ev: Evaluated, table: str) -> Source:
     locations = []
     for key, s in zip(ev.keys, specs, strict=True):
         cell = ev.cells.get(key, {})
-        prov = {k: v for k, v in (cell.get("provenance") or {}).items() if k in ("kind", "page", "line", "table", "row", "col")}
-        locations.append({"key": key, "row": s.row, "column": s.column, "raw": cell.get("raw", ""),
-                          "blank": cell.get("value") is None, "flagged": bool(cell.get("flagged")), **prov})
+        prov = cell.get("provenance") or {}
+        where = {k: prov[k] for k in ("page", "line", "bbox") if k in prov}
+        where.update({f"source_{k}": prov[k] for k in ("table", "row", "col") if k in prov})  # 0-based indexes
+        locations.append({**where, "key": key, "row": s.row, "column": s.column, "raw": cell.get("raw", ""),
+                          "blank": cell.get("value") is None, "flagged": bool(cell.get("flagged"))})
     return Source(
         report_id=report["id"], file=report.get("source_name", ""), kind=report.get("source_kind", ""),
         table=TABLE_LABELS.get(table, table), rows=list(dict.fromkeys(s.row for s in specs)),

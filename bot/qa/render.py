@@ -31,6 +31,8 @@ def source_text(src: Source | None) -> str:
             where.append(f"第{loc['page']}页")
         if loc.get("line"):
             where.append(f"第{loc['line']}行")
+        elif "source_row" in loc:
+            where.append(f"表{loc.get('source_table', 0) + 1}第{loc['source_row'] + 1}行")
         raw = "空白，按0计" if loc.get("blank") and not loc.get("raw") else f"原文“{loc.get('raw', '')}”"
         if loc.get("blank") and loc.get("raw"):
             raw += "（空白，按0计）"
