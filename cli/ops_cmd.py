@@ -39,7 +39,9 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     def report(item: Handled) -> None:
         o = item.outcome
         where = item.moved_to.parent.name if item.moved_to else "-"
-        if o.ok:
+        if item.retry:
+            click.echo(f"… {item.name} 留在收件夹，稍后重试 / left in the inbox to retry: {o.error}")
+        elif o.ok:
             click.echo(f"✓ {item.name} → {where}/（{o.outcome}，{o.agency} {o.year}，{o.cells} 个单元格）", nl=True)
         else:
             click.echo(f"✗ {item.name} → {where}/ 错误: {o.error}")

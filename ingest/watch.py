@@ -34,6 +34,18 @@ PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp", ".error.
 
 Signature = tuple[int, int]  # (size, mtime_ns)
 
+STORAGE_TROUBLE = (
+    "database or disk is full",
+    "readonly database",
+    "disk I/O error",
+    "database is locked",
+    "unable to open database",
+    "database disk image is malformed",
+)
+"""SQLite's words for a problem of the database, not of the file.  Such a file stays in the inbox
+and is tried again on a later poll (after the operator frees space or fixes permissions):
+moving a good report to failed/ because the disk was full would make someone re-send it."""
+
 
 @dataclass
 class Handled:
@@ -41,7 +53,11 @@ class Handled:
 
     name: str  # path relative to the inbox
     outcome: IngestOutcome
-    moved_to: Path | None
+    moved_to: Path | None  # None: left in the inbox (storage trouble, to retry) or already gone
+
+    @property
+    def retry(self) -> bool:
+        return not self.outcome.ok and storage_trouble(self.outcome.error)
 
 
 @dataclass
@@ -114,6 +130,9 @@ class Watcher:
             outcome = self._ingest(path, name)
         except FileNotFoundError:
             return None  # someone took it away: nothing to do
+        if not outcome.ok and storage_trouble(outcome.error):
+            self._seen.pop(name, None)  # try again once it has been seen stable again
+            return Handled(name=name, outcome=outcome, moved_to=None)
         destination = self.inbox / (PROCESSED if outcome.ok else FAILED)
         moved = _move_into(path, destination)
         if not outcome.ok and moved is not None:
@@ -135,6 +154,12 @@ class Watcher:
                 return ingest_file(self.db, path, origin="watch")  # refused by size, never read
             data = handle.read(MAX_FILE_BYTES + 1)
         return ingest_bytes(self.db, data, name, origin="watch")
+
+
+def storage_trouble(message: str) -> bool:
+    """True when ingest failed because of the database, not because of the file."""
+    lowered = message.lower()
+    return any(marker.lower() in lowered for marker in STORAGE_TROUBLE)
 
 
 def _skipped_name(filename: str) -> bool:
