@@ -1,0 +1,95 @@
+"""Trend, comparison, ranking, rates and audit questions over a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.qa import ask
+from tests.qa_db import TODAY_2024, build_qa_db
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return build_qa_db(tmp_path_factory.mktemp("qa") / "qa.db")
+
+
+def q(db, text):
+    return ask(db, text, today=TODAY_2024)
+
+
+def test_trend_lists_each_year(db):
+    a = q(db, "聊城市大数据局收到申请的趋势")
+    assert (a.status, a.kind, a.agency) == ("answer", "trend", "聊城市大数据局")
+    assert [(s["year"], s["value"]) for s in a.series] == [(2019, 1), (2020, 6)]
+    assert "+5" in a.text
+
+
+def test_trend_notes_years_where_the_metric_is_absent(db):
+    a = q(db, "聊城市人民政府历年采购总金额")
+    assert a.kind == "trend"
+    values = {s["year"]: s["value"] for s in a.series}
+    assert values[2020] == pytest.approx(1278848.63)
+    assert values[2021] == pytest.approx(1278848.63)  # the 2021 synthetic report keeps 2019 format
+
+
+def test_compare_two_agencies(db):
+    a = q(db, "2020年聊城城管局和淄博城管局收到申请对比")
+    assert (a.status, a.kind) == ("answer", "compare")
+    assert [(s["agency"], s["value"]) for s in a.series] == [("聊城市城市管理局", 12), ("淄博市城市管理局", 2)]
+    assert "差" in a.formula and "10" in a.text
+
+
+def test_compare_two_years(db):
+    a = q(db, "聊城市政府2020年和2021年收到申请比较")
+    assert (a.status, a.kind, a.agency) == ("answer", "compare", "聊城市人民政府")
+    assert [s["value"] for s in a.series] == [1054, 1154]
+
+
+def test_compare_with_a_missing_year_says_so(db):
+    a = q(db, "聊城市大数据局2019年和2023年收到申请对比")
+    assert a.status == "no_data" and "2023" in a.text
+
+
+def test_ranking_within_a_region(db):
+    a = q(db, "2020年聊城各部门申请数排名")
+    assert (a.status, a.kind, a.year) == ("answer", "ranking", 2020)
+    assert [s["agency"] for s in a.series] == ["聊城市人民政府", "聊城市城市管理局", "聊城市大数据局"]
+    assert [s["value"] for s in a.series] == [1054, 12, 6]
+
+
+def test_ranking_ascending_and_of_one_department(db):
+    a = q(db, "2020年各地城管局收到申请最少的排名")
+    assert [s["agency"] for s in a.series] == ["淄博市城市管理局", "聊城市城市管理局"]
+
+
+def test_disclosure_rate_states_formula(db):
+    a = q(db, "聊城市人民政府2020年公开率是多少")
+    assert (a.status, a.kind, a.unit) == ("answer", "rate", "%")
+    assert a.value == pytest.approx(round((632 + 84) / 1051 * 100, 2))
+    assert "公开率 = (予以公开 + 部分公开) / （七）总计" in a.formula and "716 / 1051" in a.formula
+    assert "requests.handled_total.total" in a.cells
+
+
+def test_review_correction_rate_and_zero_denominator(db):
+    a = q(db, "聊城市人民政府2020年复议纠错率")
+    assert (a.status, a.value) == ("answer", 0.0)
+    b = q(db, "聊城市城市管理局2019年复议纠错率")
+    assert b.status == "no_data" and "分母" in b.text
+
+
+def test_failed_checks_audit(db):
+    a = q(db, "2020年哪些报告没通过校验")
+    assert (a.status, a.kind, a.value) == ("answer", "checks", 1)
+    assert a.series[0]["agency"] == "聊城市城市管理局" and "≠" in a.text
+    clean = q(db, "2023年哪些报告没通过校验")
+    assert clean.value == 0
+
+
+def test_missing_reports_audit(db):
+    a = q(db, "哪些单位缺2020年年报")
+    assert a.kind == "missing"
+    names = {s["agency"] for s in a.series}
+    assert "聊城市机关事务管理局" in names and "聊城市人民政府" not in names
+    assert a.value == len(names)
+    local = q(db, "聊城哪些单位缺2020年年报")
+    assert {s["agency"] for s in local.series} == {"聊城市机关事务管理局"}
