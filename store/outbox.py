@@ -6,6 +6,7 @@ Everything lives in SQLite (tables ``outbox``, ``deliveries``, ``subscriptions``
 A delivery row is keyed ``(outbox_id, chat_id)``, so an alert is queued for a chat at most once.
 Its ``status`` moves::
 
+    (skipped: the alert existed before the chat subscribed; cancelled: unsubscribed before sent)
     pending --claim--> sending --accepted--> delivered
        ^                  |--network/5xx--> pending (next_attempt_at = now + backoff)
        |                  |--permanent-----> failed
@@ -57,14 +58,19 @@ def _now() -> datetime:
 def subscribe(db: sqlite_utils.Database, chat_id: int, scope: str = "all", value: str = "") -> bool:
     """Subscribe ``chat_id``; False when it already had this subscription.
 
-    Only alerts created from now on (same second included: both times are ``now_iso``) are
-    delivered to it, so a new subscriber is not flooded with history."""
+    Only alerts created after this call reach the chat: in the same transaction every alert
+    already in the outbox gets a ``skipped`` delivery row for it, so a new subscriber is not
+    flooded with history (exact, unlike comparing second-resolution timestamps)."""
     if scope not in SCOPES:
         raise ValueError(scope)
     with write_transaction(db):
         cur = db.execute(
             "insert or ignore into subscriptions (chat_id, scope, value, created_at) values (?, ?, ?, ?)",
             [chat_id, scope, value, now_iso()],
+        )
+        db.execute(
+            "insert or ignore into deliveries (outbox_id, chat_id, status) select id, ?, 'skipped' from outbox",
+            [chat_id],
         )
         return cur.rowcount > 0
 
@@ -100,12 +106,11 @@ def subscriptions_of(db: sqlite_utils.Database, chat_id: int) -> list[tuple[str,
 # --------------------------------------------------------------------------------------------
 # fan-out and delivery states
 
-# A subscription matches an alert when its scope covers it and it existed when the alert was made.
+# A subscription matches an alert when its scope covers it (older alerts were skipped by subscribe).
 _MATCH = """
-    (s.scope = 'all'
-     or (s.scope = 'agency' and o.agency = s.value)
-     or (s.scope = 'region' and (o.region = s.value or substr(o.agency, 1, length(s.value)) = s.value)))
-    and s.created_at <= o.created_at
+    s.scope = 'all'
+    or (s.scope = 'agency' and o.agency = s.value)
+    or (s.scope = 'region' and (o.region = s.value or substr(o.agency, 1, length(s.value)) = s.value))
 """
 
 

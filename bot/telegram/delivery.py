@@ -5,7 +5,7 @@ Each run: fan out new alerts to deliveries, then for every due delivery claim it
 send it, and commit the outcome.  Errors are sorted into
 - accepted → ``delivered`` with Telegram's message id;
 - RetryAfter → back to pending after Telegram's wait (the attempt is not counted);
-- ChatMigrated → stored chat ids rewritten, retried at once to the new id;
+- ChatMigrated → stored chat ids rewritten, sent to the new id on the next run;
 - NetworkError/TimedOut/5xx → back to pending with exponential backoff, ``failed`` after
   ``max_attempts``;
 - Forbidden/BadRequest (bot blocked, chat gone) → ``failed`` at once: retrying cannot help.
@@ -24,6 +24,17 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from store import outbox
 
 log = logging.getLogger(__name__)
+
+
+MAX_ALERT_CHARS = 4000
+MORE = "\n…（其余内容请用 /check 查看）"
+
+
+def fit(text: str) -> str:
+    """One message per alert keeps "delivered exactly once" simple: cut what Telegram cannot hold."""
+    if len(text) <= MAX_ALERT_CHARS:
+        return text
+    return text[: MAX_ALERT_CHARS - len(MORE)].rsplit("\n", 1)[0] + MORE
 
 
 @dataclass
@@ -64,7 +75,7 @@ class AlertDelivery:
         if not outbox.claim(self.db, item):
             return
         try:
-            message = await bot.send_message(item.chat_id, item.text)
+            message = await bot.send_message(item.chat_id, fit(item.text))
         except RetryAfter as exc:
             delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
             outbox.mark_retry(self.db, item, "RetryAfter", float(delay), count=False)
