@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from ingest.normalize import core
 
-_AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>20\d{2})年度?(?:政府)?信息公开")
-_YEAR_THEN_AGENCY = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)(?:政府)?信息公开")
+_AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>20\d{2})年度?(?:政府)?(?:信息|政务)公开")
+_YEAR_THEN_AGENCY = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)(?:政府)?(?:信息|政务)公开")
 _REGION = re.compile(r"^[^\s]{2,7}?(?:综合实验区|新区|自治州|地区|盟|市|县|区|旗)")
 _PROVINCE = re.compile(r"^[^\s]{2,3}?(?:省|自治区)")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年")
 _STRIP = "#*《》“”\"'·:,。 　-_|"
-_NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)")
+_NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)|(?:关于|的)$")
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,19 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     return placed
 
 
+def join_number_runs(views: list[RowView]) -> list[RowView]:
+    """Text rows: the 15 appeals numbers may wrap over lines; label-less runs continue a row."""
+    out: list[RowView] = []
+    for v in views:
+        prev = out[-1] if out else None
+        if prev and not v.row.grid and not prev.row.grid and not v.labels and v.values and prev.values:
+            merged = SourceRow(prev.row.cells + v.row.cells, grid=False, provenance=prev.row.provenance)
+            out[-1] = RowView(merged, prev.labels, prev.values + v.values, prev.start)
+        else:
+            out.append(v)
+    return out
+
+
 def _match(table: str, v: RowView, group: str | None) -> str | None:
     if table == "active":
         return _active_row(v.labels)
@@ -465,7 +478,7 @@ def interpret(doc: Document) -> ParsedReport:
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
         "requests": _map_rows("requests", tables["requests"], "2021"),
-        "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
+        "appeals": _map_rows("appeals", join_number_runs(tables["appeals"]), fmt_active),
     }
     formats["requests"] = requests_format(placed["requests"], fmt_active)
     unit = _amount_unit(tables["active"])

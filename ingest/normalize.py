@@ -47,7 +47,7 @@ def parse_number(raw: str) -> Number:
     Signs may be words ("减 90" = -90, "增 5" = 5).  An amount's unit is reported, not applied:
     the caller knows the column and its header (see :func:`to_wan`).
     """
-    text = core(raw)
+    text = core(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN survives NFKC
     if text in BLANK_TOKENS:
         return Number(None, "blank")
     match = _NUMBER.match(text)

@@ -528,3 +528,16 @@ def test_region_does_not_cut_words() -> None:
 def test_no_title_is_a_clear_error() -> None:
     with pytest.raises(IngestError, match="发布机关"):
         interpret(Document(kind="text", text="一些无关的文字\n没有标题", rows=[]))
+
+
+def test_appeals_numbers_wrapped_over_two_lines() -> None:
+    text = (
+        "某某市某局2020年政府信息公开工作年度报告\n四、政府信息公开行政复议、行政诉讼情况\n"
+        "行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+        "1 0 0 0 1 0 0 0 0\n0 0 0 2 0 2\n五、存在的主要问题及改进情况\n"
+    )
+    report = interpret(read_text(text.encode()))
+    assert report.cells["appeals.review.total"].value == 1
+    assert report.cells["appeals.suit_after_review.other"].value == 2
+    assert report.cells["appeals.suit_after_review.total"].value == 2
+    assert report.cells["appeals.suit_after_review.total"].provenance["line"] == 6
