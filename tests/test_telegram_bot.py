@@ -136,3 +136,114 @@ async def test_upload_refused_for_non_admin_and_unreadable_file(api, config):
     texts = api.texts(ADMIN)
     assert any("只接受" in t for t in texts) and any("文件过大" in t for t in texts)
     assert sum(t.startswith("无法导入") for t in texts) == 1
+
+
+async def test_private_question_answered_with_source_and_audited(api, config):
+    async with running(config):
+        api.push(fake.message(MEMBER, MEMBER, "平潭综合实验区2023年新收申请多少"))
+        await wait_for(lambda: api.texts(MEMBER))
+    reply = api.texts(MEMBER)[0]
+    assert "81" in reply and "来源" in reply and "pingtan-2023.txt" in reply
+    db = open_db(config.db_path)
+    row = db.execute("select chat_id, user_id, status, cells from audit where shell = 'telegram'").fetchone()
+    assert row[:3] == (MEMBER, MEMBER, "answer") and "requests.new.total" in row[3]
+
+
+async def test_group_addressed_by_command_mention_or_reply(api, config):
+    async with running(config):
+        api.push(fake.message(GROUP, MEMBER, f"/ask@{fake.BOT_USERNAME} 平潭综合实验区2023年新收申请多少"))
+        await wait_for(lambda: len(api.texts(GROUP)) == 1)
+        api.push(fake.message(GROUP, MEMBER, f"@{fake.BOT_USERNAME} 平潭综合实验区2023年新收申请多少"))
+        await wait_for(lambda: len(api.texts(GROUP)) == 2)
+        bot_message = {"message_id": 5, "date": 0, "chat": fake.chat(GROUP), "text": "…",
+                       "from": {"id": fake.BOT_ID, "is_bot": True, "first_name": "xxgk"}}
+        api.push(fake.message(GROUP, MEMBER, "平潭综合实验区2023年新收申请多少", reply_to_message=bot_message))
+        api.push(fake.message(GROUP, MEMBER, "平潭综合实验区2023年新收申请多少"))  # not addressed
+        await settle(api)
+    texts = api.texts(GROUP)
+    assert len(texts) == 3 and all("81" in t for t in texts)
+
+
+async def test_clarify_button_answers_original_question(api, config):
+    async with running(config):
+        api.push(fake.message(MEMBER, MEMBER, "城市管理局2019年新收到多少申请"))
+        await wait_for(lambda: api.sent("sendMessage", MEMBER))
+        call = api.sent("sendMessage", MEMBER)[0]
+        import json
+
+        buttons = [row[0] for row in json.loads(call.params["reply_markup"])["inline_keyboard"]]
+        chosen = next(b for b in buttons if b["text"] == "聊城市城市管理局")
+        assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+        api.push(fake.callback(MEMBER, MEMBER, chosen["callback_data"]))
+        await wait_for(lambda: api.sent("editMessageText"))
+        await settle(api)
+    edited = api.sent("editMessageText")[0].params["text"]
+    assert "聊城市城市管理局" in edited and "2019" in edited and "来源" in edited
+    assert api.sent("answerCallbackQuery")
+
+
+async def test_trend_chart_export_agency_check_and_paging(api, config):
+    from dataclasses import replace
+
+    from ingest.pipeline import ingest_bytes
+    from ingest.render.text import text_report
+    from tests.telegram_harness import figures
+
+    later = figures("pingtan-2023")
+    later["year"] = 2024
+    assert ingest_bytes(open_db(config.db_path), text_report(later).encode(), "pingtan-2024.txt").ok
+    async with running(replace(config, page_lines=5)):
+        for text in ("/trend 平潭综合实验区 新收申请", "/export 平潭综合实验区 2023", "/agency 上海市人民政府办公厅",
+                     "/check 上海市人民政府办公厅 2019"):
+            api.push(fake.message(ADMIN, ADMIN, text))
+        await wait_for(lambda: len(api.sent("sendMessage", ADMIN)) >= 2 and api.sent("sendDocument")
+                       and api.sent("sendPhoto"))
+        await settle(api)
+        paged = next(c for c in api.sent("sendMessage", ADMIN) if "reply_markup" in c.params)
+        import json
+
+        data = json.loads(paged.params["reply_markup"])["inline_keyboard"][0][0]["callback_data"]
+        api.push(fake.callback(ADMIN, ADMIN, data))
+        await wait_for(lambda: api.sent("editMessageText"))
+    photo = api.sent("sendPhoto")[0]
+    assert photo.files["photo"].startswith(b"\x89PNG") and "2023年：81" in photo.params["caption"]
+    document = api.sent("sendDocument")[0]
+    csv_text = document.files["document"].decode("utf-8-sig")
+    assert csv_text.startswith("key,table,row,column") and "requests.new.total" in csv_text
+    assert '"line"' in csv_text or "line" in csv_text  # provenance travels with every cell
+    texts = api.texts(ADMIN)
+    assert any("上海市人民政府办公厅：共 1 份" in t for t in texts)
+    assert any("（第 1/" in t for t in texts)
+    assert "（第 2/" in api.sent("editMessageText")[0].params["text"]
+
+
+async def test_delivery_survives_restart_while_telegram_fails(api, config):
+    from ingest.pipeline import ingest_bytes
+
+    db = open_db(config.db_path)
+    for chat in (ADMIN, GROUP):
+        outbox.subscribe(db, chat)
+    alerts = [ingest_bytes(db, broken_report(year=year, bump=year - 2020), f"broken-{year}.txt").alert_id
+              for year in (2024, 2025)]
+    assert all(alerts)
+    api.fail_send(3, "500")
+
+    def alert_texts(chat: int) -> list[str]:
+        return [t for t in api.texts(chat) if "校验告警" in t]
+
+    async with running(config):
+        await wait_for(lambda: alert_texts(ADMIN) or alert_texts(GROUP))
+    # stopped mid-way: something delivered, not everything; Telegram fails again for a while
+    assert len(alert_texts(ADMIN)) + len(alert_texts(GROUP)) < 4
+    api.fail_send(2, "500")
+    async with running(config):
+        await wait_for(lambda: len(alert_texts(ADMIN)) + len(alert_texts(GROUP)) == 4)
+        await settle(api)
+    for chat in (ADMIN, GROUP):
+        texts = alert_texts(chat)
+        assert len(texts) == 2 and len(set(texts)) == 2, chat
+        assert any("2024年" in t for t in texts) and any("2025年" in t for t in texts)
+    failures = [c for c in api.calls if c.method == "sendMessage" and not c.ok]
+    assert len(failures) == 5
+    rows = db.execute("select status, telegram_message_id from deliveries where status != 'skipped'").fetchall()
+    assert len(rows) == 4 and all(status == "delivered" and mid for status, mid in rows)

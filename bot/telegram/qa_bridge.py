@@ -18,6 +18,6 @@ def ask(db: sqlite_utils.Database, question: str) -> Answer:
 
 def ask_with_agency(db: sqlite_utils.Database, question: str, agency: str) -> Answer:
     """Answer ``question`` for the agency a user picked from a clarification's candidates."""
-    from bot.qa import ask_with_agency as qa_ask_with_agency
+    from bot.qa import answer_choice
 
-    return qa_ask_with_agency(db, question, agency)
+    return answer_choice(db, question, agency)
