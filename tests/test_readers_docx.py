@@ -83,3 +83,19 @@ def test_corrupt_document_xml(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as info:
         read_document(out.getvalue(), "t.docx")
     assert "Word" in str(info.value)
+
+
+def test_table_inside_content_control(tmp_path: Path) -> None:
+    """Templates wrap tables in block content controls (w:sdt); they are still read."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    doc = new_docx()
+    table = doc.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "规章", "3"
+    sdt = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent/></w:sdt>")
+    table._tbl.addprevious(sdt)
+    sdt[0].append(table._tbl)
+    doc.save(str(tmp_path / "s.docx"))
+    rows = read_document((tmp_path / "s.docx").read_bytes()).rows
+    assert [r.texts for r in rows] == [["规章", "3"]]

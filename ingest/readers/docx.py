@@ -45,7 +45,7 @@ def read_docx(data: bytes, name: str = "") -> Document:
     lines: list[str] = []
     rows: list[SourceRow] = []
     table_index = 0
-    for element in doc.element.body.iterchildren():
+    for element in _blocks(doc.element.body):
         if element.tag == qn("w:p"):
             lines.append(Paragraph(element, None).text)
         elif element.tag == qn("w:tbl"):
@@ -58,6 +58,11 @@ def read_docx(data: bytes, name: str = "") -> Document:
     if title and title not in text:
         text = f"{title}\n{text}"
     return Document(kind="docx", text=text, rows=rows, title=title)
+
+
+def _blocks(body: etree._Element) -> list[etree._Element]:
+    """Paragraphs and tables in body order, including those inside block content controls (w:sdt)."""
+    return body.xpath("./w:p | ./w:tbl | ./w:sdt/w:sdtContent/w:p | ./w:sdt/w:sdtContent/w:tbl")
 
 
 def table_grid(tbl: etree._Element) -> list[list[str]]:

@@ -24,6 +24,8 @@ from ingest.readers import clean_cell_text, is_value_text, join_lines
 MAX_PAGES = 200
 """An annual report is a few dozen pages at most; more is refused before any page is parsed."""
 MAX_CHARS_PER_PAGE = 60_000
+MAX_RULES_PER_PAGE = 20_000
+"""Table finding is quadratic in ruling lines; a page with more is hostile or a drawing."""
 CID_SHARE = 0.2
 """Above this share of "(cid:N)" glyphs the text layer is unreadable (fonts without ToUnicode)."""
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -100,8 +102,9 @@ def _read_page(page: Any, number: int, counts: list[int]) -> tuple[list[_PageTab
     """Tables and text lines of one page, lines in top-to-bottom order with table rows in place."""
     try:
         raw_chars = page.chars
-        if len(raw_chars) > MAX_CHARS_PER_PAGE:
-            raise IngestError(f"PDF 第 {number} 页内容异常（字符过多）/ malformed page")
+        rules = len(page.objects.get("line", [])) + len(page.objects.get("rect", []))
+        if len(raw_chars) > MAX_CHARS_PER_PAGE or rules > MAX_RULES_PER_PAGE:
+            raise IngestError(f"PDF 第 {number} 页内容异常（对象过多）/ malformed page {number}")
         page = page.dedupe_chars()
         counts[0] += len(raw_chars)
         counts[1] += sum(1 for c in raw_chars if c.get("text", "").startswith("(cid:"))
