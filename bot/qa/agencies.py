@@ -166,11 +166,12 @@ class AgencyIndex:
 
     def _resolve_places(self, m: Mention) -> Resolution:
         residue = _residue(m.phrase, m.places)
-        if len(residue) >= 2:
+        if len(residue) >= 2:  # the places are followed by a name we could not read exactly
             fuzzy = self.fuzzy(m.phrase, m.places)
-            if fuzzy.agency or fuzzy.candidates or len(residue) >= 3:
-                return fuzzy
-        ids = self._within(set(range(len(self.entries))), m.places) if m.places else set()
+            if not (fuzzy.agency or fuzzy.candidates):
+                fuzzy.note = f"没有找到“{m.phrase}”"
+            return fuzzy
+        ids = self.region_ids(m.places) if m.places else set()
         if not ids:
             return Resolution(places=m.places, note=f"数据库里没有{''.join(m.places)}的单位",
                               suggestions=self.fuzzy(m.phrase, ()).suggestions)
@@ -178,9 +179,11 @@ class AgencyIndex:
         return self._decide(gov or ids, m.places)
 
     def _within(self, ids: set[int], places: tuple[str, ...]) -> set[int]:
-        if not places:
-            return set(ids)
-        return {i for i in ids if all(p in self.entries[i].all_places for p in places)}
+        """The agencies of ``ids`` located in every one of ``places`` (set intersections)."""
+        result = set(ids)
+        for p in places:
+            result &= self.by_place.get(p, set())
+        return result
 
     def _decide(self, ids: set[int], places: tuple[str, ...]) -> Resolution:
         if len(ids) > 1 and places:
@@ -192,7 +195,9 @@ class AgencyIndex:
         return Resolution(candidates=[e.name for e in names], places=places)
 
     def region_ids(self, places: tuple[str, ...]) -> set[int]:
-        return self._within(set(range(len(self.entries))), places)
+        if not places:
+            return set(range(len(self.entries)))
+        return self._within(self.by_place.get(places[0], set()), places[1:])
 
     def fuzzy(self, phrase: str, places: tuple[str, ...]) -> Resolution:
         """Typo-tolerant match of a phrase (rapidfuzz ratio), within the named places if any."""
@@ -221,7 +226,9 @@ class AgencyIndex:
         suggestions = list(dict.fromkeys(self.entries[i].name for _, i in scored[:5]))[:3]
         if best < cutoff:
             return Resolution(suggestions=suggestions, places=places)
-        top = list(dict.fromkeys(self.entries[i].name for s, i in scored if s >= best - 3))
+        top_ids = [i for s, i in scored if s >= best - 3]
+        exact = [i for i in top_ids if places and set(self.entries[i].places) == set(places)]
+        top = list(dict.fromkeys(self.entries[i].name for i in (exact or top_ids)))
         if len(top) == 1:
             return Resolution(agency=top[0], places=places, note=f"按“{top[0]}”理解")
         return Resolution(candidates=top[:8], places=places)
@@ -256,7 +263,7 @@ def _inside(pos: int, spans: list[tuple[int, int, str, str]]) -> bool:
 def _phrase_around(q: str, start: int) -> str:
     """The filler-free piece of ``q`` that contains position ``start``."""
     pos = 0
-    for piece in re.split(f"({_FILLER.pattern}|{CONNECTORS.pattern})", q):
+    for piece in re.split(f"({_FILLER.pattern}|\\|)", q):
         if piece and pos <= start < pos + len(piece):
             return piece
         pos += len(piece or "")

@@ -1,0 +1,121 @@
+"""Generate a large database for the answer-latency benchmark.
+
+100,000 reports over 20,000 agencies (every prefecture city of the gazetteer × a list of
+departments, five years each), written with bulk ``executemany`` inside one transaction through
+the real schema (:func:`store.db.open_db`).  Each report carries the cells questions touch most
+(every active and appeals cell, the 总计 column of every requests row, every column of 本年新收),
+so answers read real rows; about 2 % of reports get a failed check.
+
+usage: python bench/gen_db.py OUT.db [--agencies 20000] [--years 2019-2023] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.qa.places import CITIES, PROVINCES  # noqa: E402
+from store.catalogue import keys_for  # noqa: E402
+from store.db import now_iso, open_db, write_transaction  # noqa: E402
+
+DEPARTMENTS = """
+人民政府 人民政府办公室 发展和改革委员会 教育局 科学技术局 工业和信息化局 公安局 民政局 司法局 财政局
+人力资源和社会保障局 自然资源和规划局 生态环境局 住房和城乡建设局 交通运输局 水利局 农业农村局 商务局
+文化和旅游局 卫生健康委员会 退役军人事务局 应急管理局 审计局 市场监督管理局 统计局 医疗保障局 城市管理局
+机关事务管理局 大数据局 行政审批服务局 信访局 林业局 体育局 人民防空办公室 地方金融监督管理局 外事办公室
+国有资产监督管理委员会 粮食和物资储备局 乡村振兴局 综合行政执法局 档案馆 地震局 气象局 税务局 供销合作社
+住房公积金管理中心 公共资源交易中心 投资促进局 民族宗教事务局 残疾人联合会 红十字会 科学技术协会 妇女联合会
+总工会 共青团委员会 政务服务管理办公室 营商环境建设局 海洋发展局 能源局 口岸办公室 新闻出版局
+""".split()
+
+
+def agency_names(count: int) -> list[tuple[str, str]]:
+    """(name, region) pairs: city × department, then province × department."""
+    out = []
+    for province, cities in CITIES.items():
+        for city in cities.split():
+            for dept in DEPARTMENTS:
+                out.append((f"{city}市{dept}", province))
+    for province in PROVINCES:
+        for dept in DEPARTMENTS:
+            out.append((f"{province}{dept}", province))
+    if count > len(out):
+        raise SystemExit(f"the gazetteer gives at most {len(out)} agencies")
+    return out[:count]
+
+
+def bench_keys(fmt: str) -> list[str]:
+    keys = []
+    for key in keys_for(fmt):
+        if key.startswith(("active.", "appeals.", "requests.new.")) or key.endswith(".total"):
+            keys.append(key)
+    return keys
+
+
+def generate(path: Path, agencies: int, years: range, seed: int) -> dict[str, float]:
+    rng = random.Random(seed)
+    if path.exists():
+        path.unlink()
+    db = open_db(path)
+    t0 = time.perf_counter()
+    names = agency_names(agencies)
+    keys = {fmt: bench_keys(fmt) for fmt in ("2019", "2021")}
+    with write_transaction(db):
+        db.conn.executemany("insert into agencies (id, name, region, aliases) values (?, ?, ?, '[]')",
+                            [(i + 1, n, r) for i, (n, r) in enumerate(names)])
+        report_id = 0
+        reports, cells, checks = [], [], []
+        for aid in range(1, agencies + 1):
+            for year in years:
+                report_id += 1
+                fmt = "2019" if year < 2021 else "2021"
+                failed = rng.random() < 0.02
+                reports.append((report_id, aid, year, fmt, json.dumps({"active": fmt, "requests": fmt, "appeals": fmt}),
+                                f"bench-{aid}-{year}.pdf", "pdf", f"{aid:08x}{year}", now_iso(), int(failed)))
+                for line, key in enumerate(keys[fmt], 1):
+                    value = None if rng.random() < 0.1 else rng.randint(0, 500)
+                    cells.append((report_id, key, value, "" if value is None else str(value),
+                                  f'{{"kind": "pdf", "page": 2, "line": {line}}}'))
+                if failed:
+                    checks.append((report_id, "requests.balance.total", "error", 0,
+                                   "本年新收 + 上年结转 ≠ 办结总计 + 结转下年度", '["requests.new.total"]', "source"))
+            if len(cells) > 500_000:
+                _flush(db, reports, cells, checks)
+        _flush(db, reports, cells, checks)
+    db.execute("analyze")
+    return {"seconds": time.perf_counter() - t0, "agencies": agencies, "reports": report_id}
+
+
+def _flush(db, reports: list, cells: list, checks: list) -> None:  # type: ignore[no-untyped-def]
+    db.conn.executemany(
+        "insert into reports (id, agency_id, year, format, table_formats, source_name, source_kind, sha256, "
+        "ingested_at, status, failed_checks, flagged_cells) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, 0)",
+        reports)
+    db.conn.executemany("insert into cells (report_id, key, value, raw, provenance) values (?, ?, ?, ?, ?)", cells)
+    db.conn.executemany("insert into checks (report_id, rule, severity, passed, message, cells, origin) "
+                        "values (?, ?, ?, ?, ?, ?, ?)", checks)
+    reports.clear()
+    cells.clear()
+    checks.clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--agencies", type=int, default=20_000)
+    parser.add_argument("--years", default="2019-2023")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    first, last = (int(y) for y in args.years.split("-"))
+    stats = generate(args.out, args.agencies, range(first, last + 1), args.seed)
+    print(f"{stats['reports']} reports over {stats['agencies']} agencies in {stats['seconds']:.1f} s → {args.out}")
+
+
+if __name__ == "__main__":
+    main()
