@@ -58,6 +58,8 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         )
     document = read_document(data, name)
     parsed = interpret(document)
+    if len(parsed.missing_tables) >= 3:
+        raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = name
     parsed.sha256 = hashlib.sha256(data).hexdigest()
     return parsed

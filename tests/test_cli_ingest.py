@@ -32,6 +32,9 @@ def batch(tmp_path: Path) -> Path:
     (bad / "garbage.docx").write_bytes(bytes(range(256)) * 40)
     (bad / "truncated.pdf").write_bytes((SAMPLES / "reports" / "zibo-chengguan-2020.pdf").read_bytes()[:900])
     (bad / "notes.txt").write_text("会议纪要：今天讨论了食堂菜单。\n", encoding="utf-8")
+    (bad / "title-only.txt").write_text(
+        "聊城市城市管理局2019年度政府信息公开工作报告\n\n一、总体情况\n今年工作很好。\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -41,12 +44,13 @@ def test_batch_ingests_good_files_and_reports_bad_ones(tmp_path: Path, batch: Pa
     assert result.exit_code == 1  # some files could not be read
     lines = result.output.splitlines()
     errors = [line for line in lines if "错误:" in line]
-    assert len(errors) == 4, result.output
-    assert "共 11 个文件：7 个已读入，4 个无法读取" in result.output
+    assert len(errors) == 5, result.output
+    assert "no statistics tables found" in result.output
+    assert "共 12 个文件：7 个已读入，5 个无法读取" in result.output
     db = open_db(db_path)
     assert db.execute("select count(*) from reports").fetchone()[0] == 7
     logged = db.execute("select count(*) from ingest_log where outcome = 'error'").fetchone()[0]
-    assert logged == 4
+    assert logged == 5
 
 
 def test_reingest_is_idempotent(tmp_path: Path) -> None:
