@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlite_utils
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from store import outbox
 
@@ -35,6 +38,14 @@ def fit(text: str) -> str:
     if len(text) <= MAX_ALERT_CHARS:
         return text
     return text[: MAX_ALERT_CHARS - len(MORE)].rsplit("\n", 1)[0] + MORE
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """Telegram's wait in seconds; PTB 22 returns int or timedelta depending on an opt-in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 @dataclass
@@ -77,8 +88,7 @@ class AlertDelivery:
         try:
             message = await bot.send_message(item.chat_id, fit(item.text))
         except RetryAfter as exc:
-            delay = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-            outbox.mark_retry(self.db, item, "RetryAfter", float(delay), count=False)
+            outbox.mark_retry(self.db, item, "RetryAfter", retry_seconds(exc), count=False)
             stats.retried += 1
         except ChatMigrated as exc:
             log.info("chat %s migrated to %s", item.chat_id, exc.new_chat_id)
