@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -219,6 +220,12 @@ class FakeBotAPI:
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                # headers and body go out in two writes: without NODELAY, Nagle + delayed ACK
+                # add ~40 ms to every call and the benchmark would measure TCP, not the bot
+                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _reply(self, code: int, body: bytes, kind: str = "application/json") -> None:
                 self.send_response(code)
