@@ -247,3 +247,20 @@ async def test_delivery_survives_restart_while_telegram_fails(api, config):
     assert len(failures) == 5
     rows = db.execute("select status, telegram_message_id from deliveries where status != 'skipped'").fetchall()
     assert len(rows) == 4 and all(status == "delivered" and mid for status, mid in rows)
+
+
+async def test_internal_error_replies_without_leaking_and_bot_continues(api, config, caplog):
+    async with running(config) as app:
+        healthy = app.bot_data["db"]
+        broken = open_db(config.db_path)
+        broken.close()  # every query now raises sqlite3.ProgrammingError
+        app.bot_data["db"] = broken
+        api.push(fake.message(ADMIN, ADMIN, "/status"))
+        await wait_for(lambda: api.texts(ADMIN))
+        app.bot_data["db"] = healthy
+        api.push(fake.message(ADMIN, ADMIN, "/status"))
+        await wait_for(lambda: len(api.texts(ADMIN)) == 2)
+    first, second = api.texts(ADMIN)
+    assert first.startswith("抱歉") and "sqlite" not in first.lower() and "Error" not in first
+    assert "报告" in second
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)

@@ -59,7 +59,8 @@ def db_of(context: ContextTypes.DEFAULT_TYPE) -> sqlite_utils.Database:
     return context.bot_data["db"]
 
 
-def _pages(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[int, list[str]]:
+def _pages(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[tuple[int | None, int], list[str]]:
+    """Pages of long replies by (chat, key): a button pressed in another chat finds nothing."""
     return context.bot_data.setdefault("pages", OrderedDict())
 
 
@@ -175,7 +176,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
 
 
 async def _reply_paged(message: Message, context: ContextTypes.DEFAULT_TYPE, key: int, text: str) -> None:
-    pages = _remember(context, key, text)
+    pages = _remember(context, message.chat_id, key, text)
     await message.reply_text(render.with_footer(pages, 0), reply_markup=render.page_keyboard(key, 0, len(pages)))
 
 
@@ -185,11 +186,11 @@ def _local_key(context: ContextTypes.DEFAULT_TYPE) -> int:
     return context.bot_data["local_keys"]
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, key: int, text: str) -> list[str]:
+def _remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, key: int, text: str) -> list[str]:
     pages = render.paginate(text, cfg(context).page_lines)
     if len(pages) > 1:
         store = _pages(context)
-        store[key] = pages
+        store[(chat_id, key)] = pages
         while len(store) > MAX_STORED_PAGES:
             store.popitem(last=False)
     return pages
@@ -214,7 +215,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def _turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE, key: int, index: int) -> None:
     query = update.callback_query
-    pages = _pages(context).get(key)
+    pages = _pages(context).get((_ids(update)[0], key))
     if not pages or not 0 <= index < len(pages):
         await query.answer("内容已过期，请重新提问。", show_alert=True)
         return
@@ -239,7 +240,7 @@ async def _clarified(update: Update, context: ContextTypes.DEFAULT_TYPE, audit_i
         db, chat_id=chat_id, user_id=user_id, question=f"{original[0]} [{agency}]", status=answer.status,
         cells=answer.cells, answer=text,
     )
-    pages = _remember(context, key, text)
+    pages = _remember(context, chat_id, key, text)
     await query.edit_message_text(render.with_footer(pages, 0), reply_markup=render.page_keyboard(key, 0, len(pages)))
 
 

@@ -40,7 +40,7 @@ class RedactToken(logging.Filter):
 
 def install(token: str) -> RedactToken:
     """Redact on every root handler (creating a basic one if none) and quiet httpx."""
-    for name in ("httpx", "httpcore"):
+    for name in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     if not root.handlers:
