@@ -13,8 +13,8 @@ import click
 
 from store.db import default_db_path
 
-# (module, attribute) of every subcommand; a module is imported only when the command runs is
-# not needed: imports are cheap, and one list keeps `xxgk --help` complete.
+# (module, attribute) of every subcommand.  A module is imported only when its command runs
+# (`xxgk ask` must not pay for importing Telegram and matplotlib), and `xxgk --help` lists all.
 SUBCOMMANDS: list[tuple[str, str]] = [
     ("cli.ingest_cmd", "ingest"),
     ("cli.ingest_cmd", "check"),
@@ -32,7 +32,25 @@ class Context:
         self.db_path = db_path
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group that imports a subcommand's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(attr for _, attr in SUBCOMMANDS)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for module_name, attr in SUBCOMMANDS:
+            if attr == cmd_name:
+                command = getattr(importlib.import_module(module_name), attr)
+                self.add_command(command)
+                return command
+        return None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db_path",
@@ -48,13 +66,13 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 
 def _register() -> None:
+    """Import every subcommand now (tests use this to exercise them all)."""
     for module_name, attr in SUBCOMMANDS:
         module = importlib.import_module(module_name)
         cli.add_command(getattr(module, attr))
 
 
 def main() -> None:
-    _register()
     cli(prog_name="xxgk")
 
 

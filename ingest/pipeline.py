@@ -60,7 +60,7 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     parsed = interpret(document)
     if len(parsed.missing_tables) >= 3:
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
-    parsed.source_name = name
+    parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
     return parsed
 
@@ -69,7 +69,7 @@ def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: s
     """Ingest one file's content.  Never raises for a bad file: the outcome carries the error."""
     try:
         parsed = parse_bytes(data, name)
-        return _store(db, parsed, origin)
+        return _store(db, parsed, origin, name)
     except IngestError as exc:
         return _failed(db, name, str(exc), origin, data)
     except RecursionError:
@@ -138,7 +138,7 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str) -> IngestOutcome:
+def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: str) -> IngestOutcome:
     from ingest.alerts import alert_text
     from ingest.checks import run_checks
 
@@ -149,7 +149,7 @@ def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str) -> Inge
     failed = [c.as_dict() for c in parsed.checks if not c.passed and c.severity == "error"]
     warnings = [c.as_dict() for c in parsed.checks if not c.passed and c.severity != "error"]
     return IngestOutcome(
-        file=parsed.source_name,
+        file=name,
         ok=True,
         outcome=saved.outcome,
         report_id=saved.report_id,
