@@ -24,6 +24,14 @@ def test_trend_lists_each_year(db):
     assert "+5" in a.text
 
 
+def test_trend_without_a_metric_defaults_to_applications_and_says_so(db):
+    a = q(db, "聊城市大数据局历年趋势")
+    assert (a.status, a.kind) == ("answer", "trend")
+    assert [(s["year"], s["value"]) for s in a.series] == [(2019, 1), (2020, 6)]
+    assert "默认显示本年新收申请数" in a.text
+    assert q(db, "聊城市大数据局").status == "not_found"  # a bare name is not a trend question
+
+
 def test_trend_notes_years_where_the_metric_is_absent(db):
     a = q(db, "聊城市人民政府历年采购总金额")
     assert a.kind == "trend"

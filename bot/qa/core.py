@@ -11,7 +11,7 @@ from bot.answer import Answer
 from bot.qa import auditq, multi
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, source_of
-from bot.qa.metrics import Metric, column_label
+from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
 from bot.qa.parse import Question, parse
 from bot.qa.render import fmt_number, help_text, source_text
 from bot.qa.text import clean
@@ -57,7 +57,10 @@ def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str
     if problem is not None:
         return problem
     if q.choice.metric is None and q.choice.rate is None:
-        return _no_metric(q, agencies)
+        if q.intent != "trend":
+            return _no_metric(q, agencies)
+        # "淄博城管局趋势": the headline figure of a report is the applications it received
+        q.choice = MetricChoice(metric=NEW, notes=["未指定指标，默认显示本年新收申请数"])
     if len(agencies) >= 2:
         return multi.compare_agencies(db, q, agencies)
     agency = agencies[0]

@@ -54,6 +54,8 @@ def trend(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
         lines.append(f"  {report['year']}年：{fmt_number(value)}" + (f"（{problem}）" if problem else ""))
     unit = _unit(q, cells)
     text = f"{agency}{_label(q)}历年变化（单位：{unit}）：\n" + "\n".join(lines)
+    if q.choice.notes:
+        text += "\n（" + "；".join(q.choice.notes) + "）"
     known = [s for s in series if s["value"] is not None]
     if len(known) >= 2:
         delta = queries.number(round(known[-1]["value"] - known[0]["value"], 6))
