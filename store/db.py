@@ -380,3 +380,25 @@ def _log(db: sqlite_utils.Database, origin: str, file: str, sha: str, outcome: s
         "insert into ingest_log (ts, origin, file, sha256, outcome, message, report_id) values (?, ?, ?, ?, ?, ?, ?)",
         [now_iso(), origin, file, sha, outcome, message, report_id],
     )
+
+
+def record_audit(
+    db: sqlite_utils.Database,
+    *,
+    shell: str,
+    question: str,
+    status: str,
+    cells: list[str] | None = None,
+    answer: str = "",
+    chat_id: int | None = None,
+    user_id: int | None = None,
+) -> int:
+    """Append one row to ``audit`` and return its id (the Telegram shell keys clarify buttons on
+    it).  The question is capped at 2,000 characters so a pasted book does not bloat the log."""
+    with write_transaction(db):
+        cur = db.execute(
+            "insert into audit (ts, shell, chat_id, user_id, question, status, cells, answer) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [now_iso(), shell, chat_id, user_id, str(question)[:2000], status, json.dumps(cells or []), answer[:4000]],
+        )
+        return int(cur.lastrowid)

@@ -4,7 +4,6 @@ Plain functions of the database so they are tested without Telegram."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -108,15 +107,10 @@ def audit(
     answer: str = "",
 ) -> int:
     """Record one question and its answer (or a refusal); returns the audit id."""
-    from store.db import now_iso, write_transaction
+    from store.db import record_audit
 
-    with write_transaction(db):
-        cur = db.execute(
-            "insert into audit (ts, shell, chat_id, user_id, question, status, cells, answer) "
-            "values (?, 'telegram', ?, ?, ?, ?, ?, ?)",
-            [now_iso(), chat_id, user_id, question, status, json.dumps(cells or []), answer[:4000]],
-        )
-        return int(cur.lastrowid)
+    return record_audit(db, shell="telegram", question=question, status=status, cells=cells, answer=answer,
+                        chat_id=chat_id, user_id=user_id)
 
 
 def audited_question(db: sqlite_utils.Database, audit_id: int) -> tuple[str, int | None] | None:
