@@ -74,6 +74,6 @@ def trend_png(series: list[dict[str, Any]], title: str, unit: str = "") -> tuple
 def caption(series: list[dict[str, Any]], title: str, unit: str = "") -> str:
     """The numbers in words, so the chart is readable even without a CJK font."""
     points = "，".join(
-        f"{_label(s)}：{'空' if s.get('value') is None else format(s['value'], 'g')}{unit}" for s in series
+        f"{_label(s)}：" + ("无数据" if s.get("value") is None else f"{format(s['value'], 'g')}{unit}") for s in series
     )
     return f"{title}\n{points}"[:1000]  # Telegram captions hold 1024 characters
