@@ -13,6 +13,8 @@ from typing import Any
 
 import matplotlib
 
+from bot.qa.render import fmt_number
+
 matplotlib.use("Agg")
 
 from matplotlib import font_manager  # noqa: E402
@@ -62,7 +64,7 @@ def trend_png(series: list[dict[str, Any]], title: str, unit: str = "") -> tuple
     ax.plot(xs, [float("nan") if v is None else v for v in values], marker="o")
     for x, v in zip(xs, values, strict=True):
         if v is not None:
-            ax.annotate(f"{v:g}", (x, v), textcoords="offset points", xytext=(0, 6), ha="center")
+            ax.annotate(fmt_number(v), (x, v), textcoords="offset points", xytext=(0, 6), ha="center")
     ax.set_xticks(xs, labels, fontfamily=font or "DejaVu Sans")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -74,6 +76,6 @@ def trend_png(series: list[dict[str, Any]], title: str, unit: str = "") -> tuple
 def caption(series: list[dict[str, Any]], title: str, unit: str = "") -> str:
     """The numbers in words, so the chart is readable even without a CJK font."""
     points = "，".join(
-        f"{_label(s)}：" + ("无数据" if s.get("value") is None else f"{format(s['value'], 'g')}{unit}") for s in series
+        f"{_label(s)}：" + ("无数据" if s.get("value") is None else f"{fmt_number(s['value'])}{unit}") for s in series
     )
     return f"{title}\n{points}"[:1000]  # Telegram captions hold 1024 characters
