@@ -198,3 +198,11 @@ def test_pages_and_callback_data_limits() -> None:
     assert all(len(p) <= render.MAX_MESSAGE_CHARS for p in render.paginate("长" * 10000, 15))
     keyboard = render.clarify_keyboard(2**40, [(2**40, "某" * 100)])
     assert len(keyboard.inline_keyboard[0][0].callback_data.encode()) <= 64
+
+
+def test_chart_caption_prints_amounts_in_full_and_missing_years_as_no_data() -> None:
+    from bot.telegram.charts import caption
+
+    text = caption([{"label": "2020年", "value": 1278848.63}, {"label": "2021年", "value": None}], "采购总金额", "万元")
+    assert "2020年：1278848.63万元" in text
+    assert "2021年：无数据" in text
