@@ -39,7 +39,9 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     def report(item: Handled) -> None:
         o = item.outcome
         where = item.moved_to.parent.name if item.moved_to else "-"
-        if item.retry:
+        if item.moved_to is None and not item.retry:
+            click.echo(f"! {item.name}: 无法移出收件夹 / could not move out of the inbox ({o.outcome or o.error})")
+        elif item.retry:
             click.echo(f"… {item.name} 留在收件夹，稍后重试 / left in the inbox to retry: {o.error}")
         elif o.ok:
             click.echo(f"✓ {item.name} → {where}/（{o.outcome}，{o.agency} {o.year}，{o.cells} 个单元格）", nl=True)
@@ -49,7 +51,7 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     try:
         db = open_db(ctx.obj.db_path)
         watcher = Watcher(inbox, db, on_file=report)
-    except (StoreError, NotADirectoryError) as exc:
+    except (StoreError, OSError) as exc:
         raise _fail(exc) from exc
     if once:
         handled = watcher.run_once(settle)
@@ -59,7 +61,10 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     stop = _stop_on_signals()
     click.echo(f"监视 / watching {watcher.inbox} (every {interval:g} s)")
     while not stop():
-        watcher.poll()
+        try:
+            watcher.poll()
+        except Exception as exc:  # e.g. the inbox unmounted: say so, keep watching
+            click.echo(f"监视出错，稍后重试 / watch error, retrying: {type(exc).__name__}: {exc}", err=True)
         _sleep_unless(stop, interval)
 
 

@@ -182,7 +182,7 @@ def _move_into(path: Path, folder: Path) -> Path | None:
         target = folder / f"{stem}.{n}{suffix}"
     try:
         os.replace(path, target)
-    except FileNotFoundError:
+    except OSError:  # gone, or the inbox is not writable: the file stays and is retried
         return None
     return target
 
