@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class IngestOutcome:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     alert_id: int | None = None
+    retryable: bool = False  # the database failed, not the file: try the same file again later
 
 
 def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
@@ -72,6 +74,9 @@ def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: s
         return _store(db, parsed, origin, name)
     except IngestError as exc:
         return _failed(db, name, str(exc), origin, data)
+    except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
+        return _failed(db, name, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}", origin,
+                       data, retryable=True)
     except RecursionError:
         return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
     except MemoryError:
@@ -164,11 +169,12 @@ def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: s
     )
 
 
-def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes) -> IngestOutcome:
+def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes, *,
+            retryable: bool = False) -> IngestOutcome:
     message = " ".join(message.split())  # always one line
     sha = hashlib.sha256(data).hexdigest() if data else ""
     try:
         log_failure(db, name, message, origin=origin, sha256=sha)
     except Exception:  # a read-only or full disk must not hide the file's own error
         pass
-    return IngestOutcome(file=name, ok=False, error=message)
+    return IngestOutcome(file=name, ok=False, error=message, retryable=retryable)

@@ -57,7 +57,7 @@ class Handled:
 
     @property
     def retry(self) -> bool:
-        return not self.outcome.ok and storage_trouble(self.outcome.error)
+        return not self.outcome.ok and (self.outcome.retryable or storage_trouble(self.outcome.error))
 
 
 @dataclass
@@ -130,7 +130,7 @@ class Watcher:
             outcome = self._ingest(path, name)
         except FileNotFoundError:
             return None  # someone took it away: nothing to do
-        if not outcome.ok and storage_trouble(outcome.error):
+        if not outcome.ok and (outcome.retryable or storage_trouble(outcome.error)):
             self._seen.pop(name, None)  # try again once it has been seen stable again
             return Handled(name=name, outcome=outcome, moved_to=None)
         destination = self.inbox / (PROCESSED if outcome.ok else FAILED)

@@ -45,6 +45,12 @@ def default_db_path() -> str:
     return os.environ.get("XXGK_DB") or DEFAULT_DB
 
 
+def clean_text(text: object) -> str:
+    """``text`` as valid UTF-8: a lone surrogate (a Telegram update may carry one, a file name
+    with undecodable bytes does) is replaced, because SQLite refuses to store it."""
+    return str(text).encode("utf-8", "replace").decode("utf-8")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -316,7 +322,7 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
                 parsed.year,
                 parsed.format,
                 json.dumps(parsed.table_formats),
-                parsed.source_name,
+                clean_text(parsed.source_name),
                 parsed.source_kind,
                 parsed.sha256,
                 now_iso(),
@@ -378,7 +384,7 @@ def log_failure(db: sqlite_utils.Database, file: str, message: str, *, origin: s
 def _log(db: sqlite_utils.Database, origin: str, file: str, sha: str, outcome: str, message: str, report_id: int | None) -> None:
     db.execute(
         "insert into ingest_log (ts, origin, file, sha256, outcome, message, report_id) values (?, ?, ?, ?, ?, ?, ?)",
-        [now_iso(), origin, file, sha, outcome, message, report_id],
+        [now_iso(), origin, clean_text(file), sha, outcome, clean_text(message), report_id],
     )
 
 
@@ -399,6 +405,7 @@ def record_audit(
         cur = db.execute(
             "insert into audit (ts, shell, chat_id, user_id, question, status, cells, answer) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [now_iso(), shell, chat_id, user_id, str(question)[:2000], status, json.dumps(cells or []), answer[:4000]],
+            [now_iso(), shell, chat_id, user_id, clean_text(question)[:2000], status, json.dumps(cells or []),
+             clean_text(answer)[:4000]],
         )
         return int(cur.lastrowid)

@@ -231,13 +231,9 @@ def test_query_only_connection_refuses_writes_in_process(stocked: Path, corpus: 
     assert _snapshot(stocked) == before and _integrity(stocked) == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ingest.pipeline.ingest_bytes reports a database failure as '无法读取 / unreadable file "
-    "(OperationalError: …)': it blames the file. It should catch sqlite3.Error separately and say "
-    "'数据库写入失败 / database write failed: …' so the user does not re-send a good file."
-))
 def test_database_failure_is_not_blamed_on_the_file(stocked: Path, corpus: list[Path]) -> None:
     db = open_db(stocked)
     db.execute("PRAGMA query_only = 1")
     outcome = ingest_file(db, corpus[3])
     assert "数据库" in outcome.error and "unreadable file" not in outcome.error
+    assert outcome.retryable  # the watcher keeps such a file in the inbox to try again

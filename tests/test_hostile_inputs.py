@@ -239,12 +239,6 @@ def test_hostile_questions_are_logged_safely(tmp_path: Path) -> None:
     assert max(len(r[0]) for r in rows) <= 2000
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "store/db.py record_audit (called by bot/qa/log.py log_answer and the Telegram views): a lone "
-    "UTF-16 surrogate (json.loads accepts '\\ud800' in a Telegram update) raises UnicodeEncodeError "
-    "from sqlite3 ('surrogates not allowed'), so the question is never logged and the shell sees "
-    "an exception. Fix: question.encode('utf-8', 'replace').decode('utf-8') before the insert."
-))
 def test_lone_surrogate_question_is_logged(tmp_path: Path) -> None:
     from bot.qa import ask, log_answer
 
