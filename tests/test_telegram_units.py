@@ -206,3 +206,15 @@ def test_chart_caption_prints_amounts_in_full_and_missing_years_as_no_data() -> 
     text = caption([{"label": "2020年", "value": 1278848.63}, {"label": "2021年", "value": None}], "采购总金额", "万元")
     assert "2020年：1278848.63万元" in text
     assert "2021年：无数据" in text
+
+
+def test_empty_allowlist_answers_only_admins_unless_public() -> None:
+    from bot.telegram.auth import is_allowed
+
+    closed = load_config(None, env={"XXGK_ADMINS": "5"})
+    assert is_allowed(closed, chat_id=5, user_id=5)
+    assert not is_allowed(closed, chat_id=99, user_id=99)
+    public = load_config(None, env={"XXGK_ADMINS": "5", "XXGK_PUBLIC": "true"})
+    assert is_allowed(public, chat_id=99, user_id=99)
+    with pytest.raises(ConfigError):
+        load_config(None, env={"XXGK_PUBLIC": "maybe"})

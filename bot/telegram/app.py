@@ -113,6 +113,8 @@ def run(config: BotConfig) -> None:
     logsafe.install(config.token)
     app = build_application(config)
     log.info("xxgk bot starting (database %s, %s)", config.db_path, "webhook" if config.webhook_url else "polling")
+    if not (config.public or config.allowed_chats or config.allowed_users):
+        log.warning("allowlist is empty and XXGK_PUBLIC is off: only admins (%d) will get answers", len(config.admins))
     if config.webhook_url:
         if not config.webhook_secret:
             raise ConfigError("webhook 模式需要 XXGK_WEBHOOK_SECRET / webhook mode needs a secret token")

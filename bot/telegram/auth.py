@@ -10,7 +10,7 @@ def is_admin(config: BotConfig, user_id: int | None) -> bool:
 
 
 def is_allowed(config: BotConfig, chat_id: int | None, user_id: int | None) -> bool:
-    """Allowed when no allowlist is configured, or the chat or the user is on it; admins always."""
+    """Admins always; everyone when the bot is configured public; else the chat or the user must be on the allowlist."""
     if is_admin(config, user_id):
         return True
     if config.open_to_all:

@@ -38,6 +38,17 @@ def _ids(value: Any) -> frozenset[int]:
         raise ConfigError(f"聊天/用户 id 必须是整数 / chat and user ids must be integers: {value!r}") from exc
 
 
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name}: expected true/false")
+
+
 @dataclass(frozen=True)
 class BotConfig:
     token: str = field(default="", repr=False)
@@ -60,11 +71,13 @@ class BotConfig:
     listen: str = "0.0.0.0"
     port: int = 8443
     page_lines: int = 15  # lines per page of a long answer
+    public: bool = False  # answer everyone, allowlist or not (uploads and subscriptions stay admin-only)
 
     @property
     def open_to_all(self) -> bool:
-        """No allowlist configured: everyone may ask (uploads and subscriptions stay admin-only)."""
-        return not (self.allowed_chats or self.allowed_users)
+        """Only when the operator said so: an empty allowlist closes the bot to all but admins,
+        so a forgotten setting never exposes it to the whole of Telegram."""
+        return self.public
 
 
 _ENV = {
@@ -82,6 +95,7 @@ _ENV = {
     "XXGK_WEBHOOK_SECRET": "webhook_secret",
     "XXGK_WEBHOOK_LISTEN": "listen",
     "XXGK_WEBHOOK_PORT": "port",
+    "XXGK_PUBLIC": "public",
 }
 
 
@@ -94,6 +108,8 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         if kind == "int":
             return int(value)
+        if kind == "bool":
+            return _flag(name, value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"配置项 {name} 的值无效 / invalid value for {name}: {value!r}") from exc
     return str(value)
