@@ -1,0 +1,99 @@
+"""`xxgk bot` in webhook mode, as a real process: it registers its webhook with the secret token,
+answers an update Telegram posts with that token, refuses one without it, and never logs the token."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.fakebotapi import TOKEN, FakeBotAPI, message
+from tests.telegram_harness import MEMBER, sample_db
+
+SECRET = "webhook-secret-for-tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, update: dict, secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=json.dumps(update).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _wait(predicate, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def api():
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+def test_webhook_mode_end_to_end(tmp_path: Path, api: FakeBotAPI) -> None:
+    xxgk = shutil.which("xxgk")
+    if xxgk is None:
+        pytest.skip("xxgk is not installed on PATH")
+    db_path = sample_db(tmp_path / "bot.db")
+    port = _free_port()
+    hook = f"http://127.0.0.1:{port}/hook"
+    env = dict(
+        os.environ,
+        XXGK_BOT_TOKEN=TOKEN,
+        XXGK_DB=str(db_path),
+        XXGK_BOT_API=api.base,
+        XXGK_ALLOWED_USERS=str(MEMBER),
+        XXGK_WEBHOOK_URL=hook,
+        XXGK_WEBHOOK_SECRET=SECRET,
+        XXGK_WEBHOOK_LISTEN="127.0.0.1",
+        XXGK_WEBHOOK_PORT=str(port),
+        XXGK_DATA_DIR=str(tmp_path / "data"),
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    process = subprocess.Popen([xxgk, "bot"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        registered = _wait(lambda: [c for c in api.calls if c.method == "setWebhook"])
+        assert registered[0].params.get("url") == hook
+        assert registered[0].params.get("secret_token") == SECRET
+
+        question = {"update_id": 1, **message(MEMBER, MEMBER, "平潭2023年行政复议多少件")}
+        assert _post(hook, {**question, "update_id": 2}, "wrong-secret") == 403
+        _wait(lambda: _post(hook, question, SECRET) == 200)
+        texts = _wait(lambda: api.texts(MEMBER))
+        assert "2 件" in texts[0] and "来源" in texts[0]
+        assert len(api.texts(MEMBER)) == 1  # the update with the wrong secret was not handled
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+    assert TOKEN not in output
