@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from ingest.model import IngestError
+from ingest.readers.archive import check_entry_count
 
 KINDS = ("pdf", "docx", "html", "text")
 
@@ -44,6 +45,7 @@ def _is_pdf(data: bytes) -> bool:
 
 
 def _zip_kind(data: bytes) -> str:
+    check_entry_count(data)  # before zipfile lists a million entries
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

@@ -24,34 +24,8 @@ from tests.ops_corpus import figures, write_corpus
 MEMORY_GROWTH_MB = 256
 """Peak resident memory a hostile file may add (a real report costs a few MB)."""
 
-KNOWN_READER_FAILURES = {
-    "zip-bomb.docx": (
-        "ingest/readers/docx.py: python-docx inflates the whole 1 GiB word/document.xml before any "
-        "check; refused only by MemoryError after ~550 MB RSS in a 768 MB jail (unjailed it takes "
-        "GBs). Fix: before open_docx, refuse when zipfile infolist() file_size of any part > ~50 MB "
-        "or the sum > ~100 MB."
-    ),
-    "many-cells.docx": (
-        "ingest/readers/docx.py: a 6000×60 table (360,000 cells, a ~130 KB file) takes ~14 s and "
-        "~300 MB (3000×60: ~8 s). Fix: refuse a table with more than ~5,000 cells (or a document "
-        "with > ~20,000) before gridding."
-    ),
-    "huge-table-line.html": (
-        "ingest/readers/html.py: 400,000 <td> on one line (18 MB) take ~19 s and ~570 MB before "
-        "the rowspan check refuses them. Fix: count <td>/<th> (e.g. data.count(b'<td')) and refuse "
-        "> ~20,000 cells before BeautifulSoup parses."
-    ),
-    "deep.html": (
-        "ingest/readers/html.py _leaf_tables: `t.find('table')` for every table is quadratic in "
-        "nesting — depth 4,000 takes 3.3 s, 16,000 takes 62 s, 200,000 never ends (then "
-        "RecursionError). Fix: refuse > ~500 <table> tags, or find leaf tables in one pass."
-    ),
-    "long-line.txt": (
-        "ingest/readers/text.py: one 4 MB line of 2,000,000 tab-separated cells takes ~11–14 s "
-        "and ~670 MB (a SourceCell + provenance dict per token). Fix: refuse/truncate a line "
-        "with more than ~200 cells or longer than ~10,000 characters."
-    ),
-}
+KNOWN_READER_FAILURES: dict[str, str] = {}
+"""file name → the measured failure of a reader that cannot yet survive it (none today)."""
 
 
 def _snapshot(db_path: Path) -> tuple:

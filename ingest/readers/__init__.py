@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ingest import limits
 from ingest.model import Document, SourceCell, SourceRow
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -73,7 +74,9 @@ def expand_grid(rows: Sequence[Sequence[SpanCell]]) -> list[list[str]]:
 
     A merged *label* is repeated in every position it covers (a row of the requests table must
     carry its group label); a merged *value* appears once, the other positions are blank, so a
-    number is never counted twice.
+    number is never counted twice.  A rowspan reaching past the last row stops there (as in
+    browsers), and the positions laid are counted: a table declaring more than
+    :data:`ingest.limits.MAX_TABLE_CELLS` is refused before it takes memory.
     """
     grid: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
@@ -81,10 +84,17 @@ def expand_grid(rows: Sequence[Sequence[SpanCell]]) -> list[list[str]]:
         for cell in row:
             while (r, c) in grid:
                 c += 1
+            cell = SpanCell(cell.text, min(max(cell.rowspan, 1), len(rows) - r), max(cell.colspan, 1))
+            if len(grid) + cell.rowspan * cell.colspan > limits.MAX_TABLE_CELLS:
+                raise limits.exceeds(f"一个表格超过 {limits.MAX_TABLE_CELLS} 个单元格",
+                                     f"a table of more than {limits.MAX_TABLE_CELLS} cells")
             _place(grid, r, c, cell)
-            c += max(cell.colspan, 1)
+            c += cell.colspan
     width = max((c for (_, c) in grid), default=-1) + 1
     height = len(rows)
+    if width * height > limits.MAX_TABLE_CELLS:
+        raise limits.exceeds(f"一个表格 {height} 行 × {width} 列，超过 {limits.MAX_TABLE_CELLS} 个单元格",
+                             f"a table of {height} × {width} cells")
     return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 

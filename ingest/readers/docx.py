@@ -17,8 +17,10 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ingest import limits
 from ingest.model import Document, IngestError, SourceRow
 from ingest.readers import clean_cell_text, grid_rows, is_value_text, join_lines
+from ingest.readers.archive import check_archive
 
 _MAX_COLS = 200
 
@@ -36,20 +38,24 @@ class _Origin:
 
 def read_docx(data: bytes, name: str = "") -> Document:
     """Read a .docx: every table as a full grid, paragraphs and tables as text in body order."""
+    check_archive(data)
     try:
         doc = open_docx(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.XMLSyntaxError) as exc:
         raise IngestError("Word 文件损坏或不完整 / corrupt or truncated .docx") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and friends
         raise IngestError(f"Word 文件无法打开 / cannot open .docx ({type(exc).__name__})") from exc
+    _check_declared_cells(doc.element.body)
     lines: list[str] = []
     rows: list[SourceRow] = []
-    table_index = 0
+    table_index, cells = 0, 0
     for element in _blocks(doc.element.body):
         if element.tag == qn("w:p"):
             lines.append(Paragraph(element, None).text)
         elif element.tag == qn("w:tbl"):
             grid = table_grid(element)
+            cells += len(grid) * len(grid[0]) if grid else 0
+            _check_document_cells(cells)
             rows.extend(grid_rows(grid, {"kind": "docx", "table": table_index}))
             lines.extend("\t".join(r) for r in grid)
             table_index += 1
@@ -65,12 +71,43 @@ def _blocks(body: etree._Element) -> list[etree._Element]:
     return body.xpath("./w:p | ./w:tbl | ./w:sdt/w:sdtContent/w:p | ./w:sdt/w:sdtContent/w:tbl")
 
 
+def _check_declared_cells(body: etree._Element) -> None:
+    """Count the cells the XML declares (nested tables included) before any gridding."""
+    declared = sum(1 for _ in body.iter(qn("w:tc")))
+    if declared > limits.MAX_DOCUMENT_CELLS:
+        raise limits.exceeds(
+            f"Word 表格共 {declared} 个单元格（上限 {limits.MAX_DOCUMENT_CELLS}）",
+            f"{declared} table cells in the document",
+        )
+
+
+def _check_document_cells(cells: int) -> None:
+    if cells > limits.MAX_DOCUMENT_CELLS:
+        raise limits.exceeds(
+            f"Word 表格展开后超过 {limits.MAX_DOCUMENT_CELLS} 个单元格",
+            f"more than {limits.MAX_DOCUMENT_CELLS} table cells once merged cells are expanded",
+        )
+
+
+def _check_table_cells(cells: int) -> None:
+    if cells > limits.MAX_TABLE_CELLS:
+        raise limits.exceeds(
+            f"一个 Word 表格展开后超过 {limits.MAX_TABLE_CELLS} 个单元格",
+            f"a table of more than {limits.MAX_TABLE_CELLS} cells once merged cells are expanded",
+        )
+
+
 def table_grid(tbl: etree._Element) -> list[list[str]]:
-    """The table as text grid from its XML: merged positions resolved to their origin cell."""
+    """The table as text grid from its XML: merged positions resolved to their origin cell.
+
+    Spans are clamped and positions counted as they are made, so a table declaring huge spans
+    is refused (:data:`ingest.limits.MAX_TABLE_CELLS`) before it takes memory.
+    """
     grid: list[list[str]] = []
     above: dict[int, _Origin] = {}
+    made = 0
     for tr in tbl.iterchildren(qn("w:tr")):
-        row: list[str] = [""] * _int_prop(tr, "w:trPr", "w:gridBefore", 0)
+        row: list[str] = [""] * min(max(_int_prop(tr, "w:trPr", "w:gridBefore", 0), 0), _MAX_COLS)
         current: dict[int, _Origin] = {}
         for tc in tr.xpath("./w:tc | ./w:sdt/w:sdtContent/w:tc"):
             col = len(row)
@@ -80,9 +117,12 @@ def table_grid(tbl: etree._Element) -> list[list[str]]:
                 first = fresh and offset == 0
                 row.append(origin.text if first or origin.repeats else "")
                 current[col + offset] = origin
+            _check_table_cells(made + len(row))
+        made += len(row)
         grid.append(row)
         above = current
     width = max((len(r) for r in grid), default=0)
+    _check_table_cells(width * len(grid))
     return [r + [""] * (width - len(r)) for r in grid]
 
 

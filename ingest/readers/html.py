@@ -13,6 +13,7 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
+from ingest import limits
 from ingest.model import Document, IngestError, SourceRow
 from ingest.readers import SpanCell, clean_cell_text, expand_grid, grid_rows, join_lines
 
@@ -25,17 +26,29 @@ _BLOCKS = {
 _SKIP = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg"}
 _MAX_SPAN = 200
 """A report table is never wider or taller than this; larger spans are hostile or broken."""
+_START_TAG = re.compile(r"<[A-Za-z]")
+_CELL_TAG = re.compile(r"<t[dh][\s>/]", re.IGNORECASE)
+_TABLE_TAG = re.compile(r"<table[\s>/]", re.IGNORECASE)
 
 
 def read_html(data: bytes, name: str = "") -> Document:
     """Read an HTML report: tables as full grids, the page's readable text, its declared title."""
-    soup = BeautifulSoup(decode_html(data), "lxml")
+    markup = decode_html(data)
+    check_markup(markup)
+    soup = BeautifulSoup(markup, "lxml")
+    del markup
+    _check_depth(soup)
     title = _declared_title(soup)
     for junk in soup.find_all(list(_SKIP - {"head"})):
         junk.decompose()
     rows: list[SourceRow] = []
+    cells = 0
     for t, table in enumerate(_leaf_tables(soup)):
         grid = expand_grid(_span_rows(table))
+        cells += len(grid) * len(grid[0]) if grid else 0
+        if cells > limits.MAX_DOCUMENT_CELLS:
+            raise limits.exceeds(f"HTML 表格展开后超过 {limits.MAX_DOCUMENT_CELLS} 个单元格",
+                                 f"more than {limits.MAX_DOCUMENT_CELLS} table cells once spans are expanded")
         rows.extend(grid_rows(grid, {"kind": "html", "table": t}))
     body = soup.body or soup
     text = join_lines(_flow_text(body).split("\n"))
@@ -60,6 +73,43 @@ def decode_html(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def check_markup(markup: str) -> None:
+    """Count tags, cells and tables on the raw text, before BeautifulSoup spends ~1 KB per tag.
+
+    The counts include tags inside scripts and comments: an upper bound, which is what a
+    limit needs.
+    """
+    for pattern, limit, zh, en in (
+        (_TABLE_TAG, limits.MAX_HTML_TABLES, "HTML 表格", "HTML tables"),
+        (_CELL_TAG, limits.MAX_DOCUMENT_CELLS, "HTML 表格单元格", "HTML table cells"),
+        (_START_TAG, limits.MAX_HTML_TAGS, "HTML 标签", "HTML tags"),
+    ):
+        found = _count(pattern, markup, limit)
+        if found > limit:
+            raise limits.exceeds(f"{zh}超过 {limit} 个", f"more than {limit} {en}")
+
+
+def _count(pattern: re.Pattern[str], text: str, limit: int) -> int:
+    """Matches of ``pattern``, counting no further than ``limit + 1``."""
+    found = 0
+    for _ in pattern.finditer(text):
+        found += 1
+        if found > limit:
+            break
+    return found
+
+
+def _check_depth(soup: BeautifulSoup) -> None:
+    """Refuse nesting deeper than :data:`ingest.limits.MAX_HTML_DEPTH`, without recursion."""
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limits.MAX_HTML_DEPTH:
+            raise limits.exceeds(f"HTML 嵌套超过 {limits.MAX_HTML_DEPTH} 层", f"HTML nested deeper than "
+                                 f"{limits.MAX_HTML_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+
+
 def _declared_title(soup: BeautifulSoup) -> str:
     meta = soup.find("meta", attrs={"name": re.compile("^ArticleTitle$", re.IGNORECASE)})
     if isinstance(meta, Tag) and meta.get("content"):
@@ -70,8 +120,14 @@ def _declared_title(soup: BeautifulSoup) -> str:
 
 
 def _leaf_tables(soup: BeautifulSoup) -> list[Tag]:
-    """Tables with no table inside: layout tables around the page carry no statistics."""
-    return [t for t in soup.find_all("table") if t.find("table") is None]
+    """Tables with no table inside: layout tables around the page carry no statistics.
+
+    One pass: every table marks the table it sits in as not a leaf.  (Asking each table
+    whether it contains a table is quadratic in nesting.)
+    """
+    tables = soup.find_all("table")
+    outer = {id(t.find_parent("table")) for t in tables}
+    return [t for t in tables if id(t) not in outer]
 
 
 def _span_rows(table: Tag) -> list[list[SpanCell]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ingest import limits
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.normalize import nfkc, parse_number, split_tokens
 
@@ -37,8 +38,14 @@ def decode(data: bytes) -> str:
 
 def read_text(data: bytes, name: str = "") -> Document:
     """Decode, NFKC-normalise and split a text report into rows (see the module docstring)."""
+    if len(data) > limits.MAX_TEXT_BYTES:
+        raise limits.exceeds(f"文本文件 {len(data) // limits.MB} MB（上限 {limits.MAX_TEXT_BYTES // limits.MB} MB）",
+                             f"a text file of {len(data) // limits.MB} MB")
     text = nfkc(decode(data)).replace("\r\n", "\n").replace("\r", "\n")
+    if text.count("\n") >= limits.MAX_TEXT_LINES:
+        raise limits.exceeds(f"文本超过 {limits.MAX_TEXT_LINES} 行", f"more than {limits.MAX_TEXT_LINES} lines")
     lines = text.split("\n")
+    check_cells(lines)
     layout = detect_layout(lines)
     if layout == "cells":
         rows = _rows_one_cell_per_line(lines)
@@ -47,6 +54,24 @@ def read_text(data: bytes, name: str = "") -> Document:
     else:
         rows = _rows_space_separated(lines, 1)
     return Document(kind="text", text=text, rows=rows)
+
+
+def check_cells(lines: list[str]) -> None:
+    """Refuse a line of more than :data:`~ingest.limits.MAX_LINE_CELLS` tab cells, or a file of
+    more than :data:`~ingest.limits.MAX_TEXT_CELLS` tokens, before any cell is made.
+
+    Tokens are counted with ``split(None, budget)``, so even one line of millions of tokens
+    costs no more than the budget left.
+    """
+    budget = limits.MAX_TEXT_CELLS
+    for number, line in enumerate(lines, start=1):
+        tabs = line.count("\t")
+        if tabs >= limits.MAX_LINE_CELLS:
+            raise limits.exceeds(f"第 {number} 行有 {tabs + 1} 个单元格（上限 {limits.MAX_LINE_CELLS}）",
+                                 f"line {number} has {tabs + 1} cells")
+        budget -= len(line.split(None, budget))
+        if budget < 0:
+            raise limits.exceeds(f"文本超过 {limits.MAX_TEXT_CELLS} 个词元", f"more than {limits.MAX_TEXT_CELLS} tokens")
 
 
 def detect_layout(lines: list[str]) -> str:
@@ -120,6 +145,9 @@ def _split_line(tokens: list[str]) -> tuple[list[str], list[str]]:
     start = end
     while start > 0 and parse_number(tokens[start - 1]).status == "number":
         start -= 1
+        if end - start > limits.MAX_LINE_CELLS:
+            raise limits.exceeds(f"一行有超过 {limits.MAX_LINE_CELLS} 个数字", f"a line of more than "
+                                 f"{limits.MAX_LINE_CELLS} numbers")
     return tokens[:start], tokens[start:end]
 
 
