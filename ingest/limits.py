@@ -32,6 +32,9 @@ MAX_COMPRESSION_RATIO = 100
 """Inflated ÷ compressed size of a large part.  Word XML compresses 5–35×; a bomb 1,000×."""
 RATIO_MIN_BYTES = 1 * MB
 """Parts smaller than this may compress as well as they like: they cannot hurt."""
+MAX_XML_ELEMENTS = 500_000
+"""Elements in all XML parts, counted on the raw bytes before python-docx parses them (lxml and
+python-docx spend ~150 bytes each).  A report's package has under 100,000."""
 
 # --- tables (docx, html) ----------------------------------------------------------------------
 

@@ -9,11 +9,15 @@ declared sizes are a safe bound and checking them costs microseconds.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 
 from ingest import limits
 
 _CENTRAL_ENTRY = b"PK\x01\x02"
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_TABLE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?tc[\s/>]")
 
 
 def check_entry_count(data: bytes) -> None:
@@ -35,9 +39,13 @@ def check_archive(data: bytes) -> None:
     check_entry_count(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return
+            _check_sizes(archive.infolist())
+            _check_xml(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
+        return  # corrupt: python-docx will say so
+
+
+def _check_sizes(parts: list[zipfile.ZipInfo]) -> None:
     total = 0
     for part in parts:
         _check_part(part)
@@ -47,6 +55,33 @@ def check_archive(data: bytes) -> None:
             f"解压后共 {total // limits.MB} MB（上限 {limits.MAX_ZIP_TOTAL_BYTES // limits.MB} MB）",
             f"{total // limits.MB} MB uncompressed in all",
         )
+
+
+def _check_xml(archive: zipfile.ZipFile) -> None:
+    """Count table cells of the main document and elements of every XML part, before parsing."""
+    names = archive.namelist()
+    if "word/document.xml" in names:
+        cells = _count(_TABLE_CELL, archive.read("word/document.xml"), limits.MAX_DOCUMENT_CELLS)
+        if cells > limits.MAX_DOCUMENT_CELLS:
+            raise limits.exceeds(f"Word 表格超过 {limits.MAX_DOCUMENT_CELLS} 个单元格",
+                                 f"more than {limits.MAX_DOCUMENT_CELLS} table cells")
+    budget = limits.MAX_XML_ELEMENTS
+    for name in names:
+        if name.endswith((".xml", ".rels")):
+            budget -= _count(_ELEMENT, archive.read(name), budget)
+            if budget < 0:
+                raise limits.exceeds(f"Word 文件超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素",
+                                     f"more than {limits.MAX_XML_ELEMENTS} XML elements")
+
+
+def _count(pattern: re.Pattern[bytes], blob: bytes, limit: int) -> int:
+    """Matches of ``pattern`` in ``blob``, counting no further than ``limit + 1``."""
+    found = 0
+    for _ in pattern.finditer(blob):
+        found += 1
+        if found > limit:
+            break
+    return found
 
 
 def _check_part(part: zipfile.ZipInfo) -> None:

@@ -45,7 +45,6 @@ def read_docx(data: bytes, name: str = "") -> Document:
         raise IngestError("Word 文件损坏或不完整 / corrupt or truncated .docx") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and friends
         raise IngestError(f"Word 文件无法打开 / cannot open .docx ({type(exc).__name__})") from exc
-    _check_declared_cells(doc.element.body)
     lines: list[str] = []
     rows: list[SourceRow] = []
     table_index, cells = 0, 0
@@ -69,16 +68,6 @@ def read_docx(data: bytes, name: str = "") -> Document:
 def _blocks(body: etree._Element) -> list[etree._Element]:
     """Paragraphs and tables in body order, including those inside block content controls (w:sdt)."""
     return body.xpath("./w:p | ./w:tbl | ./w:sdt/w:sdtContent/w:p | ./w:sdt/w:sdtContent/w:tbl")
-
-
-def _check_declared_cells(body: etree._Element) -> None:
-    """Count the cells the XML declares (nested tables included) before any gridding."""
-    declared = sum(1 for _ in body.iter(qn("w:tc")))
-    if declared > limits.MAX_DOCUMENT_CELLS:
-        raise limits.exceeds(
-            f"Word 表格共 {declared} 个单元格（上限 {limits.MAX_DOCUMENT_CELLS}）",
-            f"{declared} table cells in the document",
-        )
 
 
 def _check_document_cells(cells: int) -> None:

@@ -1,0 +1,313 @@
+"""Every limit of :mod:`ingest.limits`, proved on a tiny input just over a lowered limit.
+
+The readers read the limits at call time, so ``monkeypatch`` makes a ten-cell table "too big"
+and each refusal runs in milliseconds; the jailed full-size hostile files are in
+``tests/test_hostile_inputs.py``.  Each test also shows the same input passes at the limit,
+so a limit cannot refuse everything and still pass.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from docx import Document as new_docx
+from docx.oxml import parse_xml
+from lxml import etree
+
+from ingest import limits
+from ingest.detect import detect_kind
+from ingest.model import IngestError
+from ingest.readers import SpanCell, expand_grid
+from ingest.readers.docx import read_docx, table_grid
+from ingest.readers.html import read_html
+from ingest.readers.text import read_text
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _refused(exc: pytest.ExceptionInfo[IngestError], *words: str) -> None:
+    message = str(exc.value)
+    assert message.startswith("文件超出合理范围：") and " / file exceeds limits: " in message
+    assert "\n" not in message and len(message) <= 300
+    assert all(w in message for w in words), message
+
+
+def _docx(tables: int = 1, rows: int = 3, cols: int = 3) -> bytes:
+    doc = new_docx()
+    doc.add_paragraph("某某县民政局2020年政府信息公开工作年度报告")
+    for _ in range(tables):
+        table = doc.add_table(rows=rows, cols=cols)
+        for r in range(rows):
+            for c in range(cols):
+                table.cell(r, c).text = "项目" if c == 0 else str(r + c)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _part(data: bytes, name: str) -> zipfile.ZipInfo:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.getinfo(name)
+
+
+# --- zip containers ---------------------------------------------------------------------------
+
+
+def test_zip_with_too_many_entries_is_refused_before_listing(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = len(archive.infolist())
+    monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", entries)
+    assert detect_kind(data) == "docx"
+    monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", entries - 1)
+    with pytest.raises(IngestError) as exc:
+        detect_kind(data)
+    _refused(exc, f"{entries} 个部件", "zip entries")
+    with pytest.raises(IngestError):
+        read_docx(data)
+
+
+def test_docx_part_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx()
+    biggest = max(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(limits, "MAX_ZIP_PART_BYTES", biggest)
+    assert read_docx(data).rows
+    monkeypatch.setattr(limits, "MAX_ZIP_PART_BYTES", biggest - 1)
+    with pytest.raises(IngestError) as exc:
+        read_docx(data)
+    _refused(exc, "解压后", "uncompressed part")
+
+
+def test_docx_parts_inflating_beyond_the_total_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx()
+    total = sum(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(limits, "MAX_ZIP_TOTAL_BYTES", total)
+    assert read_docx(data).rows
+    monkeypatch.setattr(limits, "MAX_ZIP_TOTAL_BYTES", total - 1)
+    with pytest.raises(IngestError) as exc:
+        read_docx(data)
+    _refused(exc, "解压后共", "uncompressed in all")
+
+
+def test_docx_part_compressed_beyond_reason_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx()
+    parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    ratio = max(p.file_size / p.compress_size for p in parts)  # styles.xml: about 30
+    monkeypatch.setattr(limits, "RATIO_MIN_BYTES", 1)
+    monkeypatch.setattr(limits, "MAX_COMPRESSION_RATIO", ratio)
+    assert read_docx(data).rows
+    monkeypatch.setattr(limits, "MAX_COMPRESSION_RATIO", ratio * 0.99)
+    with pytest.raises(IngestError) as exc:
+        read_docx(data)
+    _refused(exc, "压缩比", "zip bomb")
+    monkeypatch.setattr(limits, "RATIO_MIN_BYTES", max(p.file_size for p in parts) + 1)  # small parts compress freely
+    assert read_docx(data).rows
+
+
+def test_docx_with_too_many_xml_elements_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx()
+    monkeypatch.setattr(limits, "MAX_XML_ELEMENTS", 100)
+    with pytest.raises(IngestError) as exc:
+        read_docx(data)
+    _refused(exc, "XML 元素", "XML elements")
+
+
+def test_docx_declaring_too_many_cells_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _docx(rows=3, cols=4)  # 12 w:tc
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 12)
+    assert len(read_docx(data).rows) == 3
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 11)
+    with pytest.raises(IngestError) as exc:
+        read_docx(data)
+    _refused(exc, "Word 表格超过 11 个单元格", "table cells")
+
+
+def _tbl(*rows: str) -> etree._Element:
+    return parse_xml(f'<w:tbl xmlns:w="{W_NS}">{"".join(rows)}</w:tbl>')
+
+
+def _tc(text: str, span: int = 1) -> str:
+    props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
+    return f"<w:tc>{props}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def test_docx_table_whose_spans_expand_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = _tbl(f"<w:tr>{_tc('项目', 50)}{_tc('1')}</w:tr>", f"<w:tr>{_tc('项目', 50)}{_tc('2')}</w:tr>")
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 102)
+    assert [len(r) for r in table_grid(table)] == [51, 51]
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 101)
+    with pytest.raises(IngestError) as exc:
+        table_grid(table)
+    _refused(exc, "101 个单元格", "cells once merged cells are expanded")
+
+
+def test_docx_grid_before_is_clamped() -> None:
+    table = _tbl(f'<w:tr><w:trPr><w:gridBefore w:val="100000000"/></w:trPr>{_tc("1")}</w:tr>')
+    assert len(table_grid(table)[0]) == 201  # clamped to 200 columns, not a 100-million list
+
+
+def test_docx_document_whose_tables_expand_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = new_docx()
+    doc.add_paragraph("某某县民政局2020年政府信息公开工作年度报告")
+    for _ in range(2):
+        doc.add_table(rows=1, cols=1).cell(0, 0).text = "项目"
+    body = doc.element.body
+    for tc in body.iter(f"{{{W_NS}}}tc"):  # each table: one w:tc spanning 12 columns
+        tc.insert(0, etree.fromstring(f'<w:tcPr xmlns:w="{W_NS}"><w:gridSpan w:val="12"/></w:tcPr>'))
+    out = io.BytesIO()
+    doc.save(out)
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 24)
+    assert [len(r.cells) for r in read_docx(out.getvalue()).rows] == [12, 12]
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 23)
+    with pytest.raises(IngestError) as exc:
+        read_docx(out.getvalue())
+    _refused(exc, "Word 表格展开后超过 23", "once merged cells are expanded")
+
+
+# --- html -------------------------------------------------------------------------------------
+
+
+def _page(body: str) -> bytes:
+    return f"<html><head><title>某某县2020年年度报告</title></head><body>{body}</body></html>".encode()
+
+
+TABLE = "<table><tr><td>项目</td><td>1</td></tr><tr><td>项目</td><td>2</td></tr></table>"
+
+
+@pytest.mark.parametrize(
+    ("limit", "count", "words"),
+    [("MAX_HTML_TABLES", 3, ("HTML 表格超过 2 个", "HTML tables")),
+     ("MAX_DOCUMENT_CELLS", 12, ("HTML 表格单元格超过 11 个", "HTML table cells")),
+     ("MAX_HTML_TAGS", 25, ("HTML 标签超过 24 个", "HTML tags"))],
+)
+def test_html_counted_before_parsing(monkeypatch: pytest.MonkeyPatch, limit: str, count: int,
+                                     words: tuple[str, ...]) -> None:
+    data = _page(TABLE * 3)  # 3 tables, 12 cells, 25 start tags (html head title body, 3 × 7)
+    monkeypatch.setattr(limits, limit, count)
+    assert len(read_html(data).rows) == 6
+    monkeypatch.setattr(limits, limit, count - 1)
+    with pytest.raises(IngestError) as exc:
+        read_html(data)
+    _refused(exc, *words)
+
+
+def test_html_cell_count_ignores_case_and_thead(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _page("<TABLE><THEAD><TR><TH>项目</TH><Td>1</Td></TR></THEAD></TABLE>")
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 2)
+    assert len(read_html(data).rows) == 1
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 1)
+    with pytest.raises(IngestError):
+        read_html(data)
+
+
+def test_html_nested_too_deep_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _page("<div>" * 20 + TABLE + "</div>" * 20)  # a td sits 25 deep: html body 20×div table tr td
+    monkeypatch.setattr(limits, "MAX_HTML_DEPTH", 25)
+    assert len(read_html(data).rows) == 2
+    monkeypatch.setattr(limits, "MAX_HTML_DEPTH", 24)
+    with pytest.raises(IngestError) as exc:
+        read_html(data)
+    _refused(exc, "嵌套超过 24 层", "nested deeper")
+
+
+def test_html_leaf_tables_in_one_pass() -> None:
+    inner = "<table><tr><td>内</td><td>{}</td></tr></table>"
+    data = _page(f"<table><tr><td>{inner.format(1)}</td><td>{inner.format(2)}</td></tr></table>"
+                 f"<table><tr><td><div>{inner.format(3)}</div></td></tr></table>" + TABLE)
+    doc = read_html(data)
+    assert [r.texts for r in doc.rows] == [["内", "1"], ["内", "2"], ["内", "3"], ["项目", "1"], ["项目", "2"]]
+    assert [r.provenance["table"] for r in doc.rows] == [0, 1, 2, 3, 3]
+
+
+def test_grid_with_spans_beyond_the_table_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [[SpanCell("项目", 1, 3), SpanCell("1")], [SpanCell("项目", 1, 3), SpanCell("2")]]
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 8)
+    assert expand_grid(rows) == [["项目", "项目", "项目", "1"], ["项目", "项目", "项目", "2"]]
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 7)
+    with pytest.raises(IngestError) as exc:
+        expand_grid(rows)
+    _refused(exc, "超过 7 个单元格", "more than 7 cells")
+
+
+def test_grid_of_empty_rows_under_a_wide_row_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few positions declared, but rows × width would be a huge list: counted before it is made."""
+    rows = [[SpanCell("项目", 1, 5)], [], [], []]
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 20)
+    assert len(expand_grid(rows)) == 4
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 19)
+    with pytest.raises(IngestError) as exc:
+        expand_grid(rows)
+    _refused(exc, "4 行 × 5 列", "4 × 5 cells")
+
+
+def test_rowspan_past_the_last_row_stops_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 4)
+    assert expand_grid([[SpanCell("项目", 200, 1), SpanCell("1")], [SpanCell("2")]]) == [["项目", "1"], ["项目", "2"]]
+
+
+def test_html_document_whose_tables_expand_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    spanned = '<table><tr><td colspan="6">项目</td></tr></table>'
+    data = _page(spanned * 2)  # 2 declared cells, 12 positions
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 12)
+    assert len(read_html(data).rows) == 2
+    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 11)
+    with pytest.raises(IngestError) as exc:
+        read_html(data)
+    _refused(exc, "展开后超过 11", "once spans are expanded")
+
+
+# --- text -------------------------------------------------------------------------------------
+
+REPORT_LINE = "本年新收政府信息公开申请数量\t5\t3\t0\n"
+
+
+def test_text_file_beyond_the_byte_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (REPORT_LINE * 4).encode()
+    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", len(data))
+    assert read_text(data).rows
+    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", len(data) - 1)
+    with pytest.raises(IngestError) as exc:
+        read_text(data)
+    _refused(exc, "文本文件", "a text file of")
+
+
+def test_text_with_too_many_lines_is_refused_before_splitting(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (REPORT_LINE * 4).encode()  # 4 newlines: 5 lines, the last empty
+    monkeypatch.setattr(limits, "MAX_TEXT_LINES", 5)
+    assert len(read_text(data).rows) == 4
+    monkeypatch.setattr(limits, "MAX_TEXT_LINES", 4)
+    with pytest.raises(IngestError) as exc:
+        read_text(data)
+    _refused(exc, "超过 4 行", "more than 4 lines")
+
+
+def test_text_line_with_too_many_tab_cells_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (REPORT_LINE * 3 + "项目" + "\t1" * 9 + "\n").encode()  # the last line: 10 cells
+    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 10)
+    assert len(read_text(data).rows[-1].cells) == 10
+    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 9)
+    with pytest.raises(IngestError) as exc:
+        read_text(data)
+    _refused(exc, "第 4 行有 10 个单元格", "line 4 has 10 cells")
+
+
+def test_text_with_too_many_tokens_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "一、总体情况 本机关 依法公开\n（一）主动公开 5 3 1\n".encode()  # 3 + 4 tokens
+    monkeypatch.setattr(limits, "MAX_TEXT_CELLS", 7)
+    assert [r.texts for r in read_text(data).rows][-1] == ["(一)主动公开", "5", "3", "1"]  # NFKC
+    monkeypatch.setattr(limits, "MAX_TEXT_CELLS", 6)
+    with pytest.raises(IngestError) as exc:
+        read_text(data)
+    _refused(exc, "超过 6 个词元", "more than 6 tokens")
+
+
+def test_space_separated_line_with_too_many_numbers_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = ("（一）主动公开" + " 7" * 6 + "\n").encode()
+    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 6)
+    assert read_text(data).rows[0].texts == ["(一)主动公开"] + ["7"] * 6
+    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 5)
+    with pytest.raises(IngestError) as exc:
+        read_text(data)
+    _refused(exc, "超过 5 个数字", "more than 5 numbers")
