@@ -344,20 +344,35 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     previous: RowView | None = None
     header: RowView | None = None
     last_rid: str | None = None
+    orphan: RowView | None = None  # the row just before, if it had numbers but no known label
+    previous_unmatched = False  # the row just before had no known label (a label fragment)
     for v in views:
         group = _group_of(v.labels, group) if table == "requests" else None
         if is_header(v):
-            previous, header = None, v
+            previous, header, orphan = None, v, None
             continue
         rid = _match(table, v, group)
-        if rid is None and previous is not None and not previous.has_numbers and v.values:
+        if orphan is not None and _continues_label(v):
+            joined = _joined_cut(orphan, v)
+            joined_rid = _match(table, joined, group)
+            if joined_rid is not None:
+                v, rid = joined, joined_rid
+        orphan = None
+        if rid is None and previous is not None and previous_unmatched and not previous.has_numbers and v.values:
             rid = _match(table, RowView(v.row, previous.labels + v.labels, v.values), group)
         if rid is None:
-            if v.has_numbers and last_rid is not None and placed[last_rid].blank:
+            consumed = (
+                v.has_numbers
+                and last_rid is not None
+                and placed[last_rid].blank
+                and not _starts_new_item(v, placed[last_rid].view)
+            )
+            if consumed:
                 _complete(placed, last_rid, v, len(columns[last_rid]), table)
-            previous = v
+            orphan = v if v.has_numbers and v.labels and not consumed else None
+            previous, previous_unmatched = v, True
             continue
-        previous = v
+        previous, previous_unmatched = v, False
         if rid not in columns or not _is_data_row(v, table):
             continue
         _record(placed, rid, fit(v, len(columns[rid]), table, header))
@@ -394,12 +409,40 @@ def _is_data_row(v: RowView, table: str) -> bool:
 
 
 def _complete(placed: dict[str, Placed], rid: str, v: RowView, n: int, table: str) -> None:
-    """A row cut by a page break: the continuation (empty labels) supplies the numbers."""
+    """A row cut by a page break: the continuation (empty labels) supplies the numbers.
+
+    When they cannot be fitted, the row is flagged: numbers printed right under a row that has
+    none are that row's numbers, and storing it as blank would be a silent guess."""
     old = placed[rid]
     merged = RowView(v.row, old.view.labels + v.labels, v.values)
     new = fit(merged, n, table)
-    if not new.reason:
-        placed[rid] = new
+    if new.reason:
+        new = Placed(old.view, reason=f"分页截断的行无法拼合（{new.reason}）：{v.raw}")
+    placed[rid] = new
+
+
+def _starts_new_item(v: RowView, above: RowView) -> bool:
+    """Whether ``v`` has a label of its own ("2.没…") rather than repeated merged labels or the
+    wrapped rest of the label above ("行政机关不再处理…")."""
+    own = [label for label in v.labels if label not in above.labels]
+    return any(_ENUMERATED.match(label) for label in own)
+
+
+def _continues_label(v: RowView) -> bool:
+    """A valueless row whose last label is not an enumerated item ("3.…", "（五）…") but the rest
+    of the previous row's label, wrapped past a page break."""
+    return (
+        bool(v.labels)
+        and not any(c.text.strip() for c in v.values)
+        and not _ENUMERATED.match(v.labels[-1])
+    )
+
+
+def _joined_cut(head: RowView, tail: RowView) -> RowView:
+    """A row cut by a page break the other way round: its numbers and the start of its label
+    before the break ("2.没 | 6 0 0 0 0 0 6"), the rest of the label after it ("有现成信息需要另行制作")."""
+    labels = head.labels[:-1] + [head.labels[-1] + tail.labels[-1]]
+    return RowView(head.row, labels, head.values, head.start)
 
 
 # --- formats ------------------------------------------------------------------------------------

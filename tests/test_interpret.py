@@ -541,3 +541,74 @@ def test_appeals_numbers_wrapped_over_two_lines() -> None:
     assert report.cells["appeals.suit_after_review.other"].value == 2
     assert report.cells["appeals.suit_after_review.total"].value == 2
     assert report.cells["appeals.suit_after_review.total"].provenance["line"] == 6
+
+
+# --- rows cut by a page break with the label wrapped past it (LibreOffice/Word PDFs) ------------
+
+
+def _cut_rows(before: list[list[str]], after: list[list[str]]) -> Document:
+    header = [
+        ["(本列数据的勾稽关系)", "", "", "申请人情况", "", "", "", "", "", ""],
+        ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+        ["", "", "", "", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""],
+    ]
+    rows = grid(header + before, kind="pdf", table=0, page=1) + grid(after, kind="pdf", table=0, page=2)
+    return Document(kind="pdf", text="聊城市示例局2020年政府信息公开工作年度报告", rows=rows)
+
+
+def test_numbers_before_the_break_and_the_label_end_after_it_are_one_row() -> None:
+    head = "三、本年度办理结果"
+    doc = _cut_rows(
+        [
+            [head, "（四）无法提供", "1.本机关不掌握相关政府信息", "233", "3", "3", "1", "21", "2", "263"],
+            [head, "（四）无法提供", "2.没", "6", "0", "0", "0", "0", "0", "6"],
+        ],
+        [
+            ["", "", "有现成信息需要另行制作", "", "", "", "", "", "", ""],
+            ["", "", "3.补正后申请内容仍不明确", "0", "0", "0", "0", "0", "0", "0"],
+        ],
+    )
+    c = interpret(doc).cells
+    assert c["requests.unable_needs_creation.natural"].value == 6
+    assert c["requests.unable_needs_creation.total"].value == 6
+    assert not c["requests.unable_needs_creation.total"].flagged
+    assert c["requests.unable_needs_creation.total"].provenance["page"] == 1  # where the number is printed
+    assert c["requests.unable_unclear.total"].value == 0
+
+
+def test_a_cut_2021_sub_row_whose_group_label_repeats_after_the_break() -> None:
+    doc = _cut_rows(
+        [["三、本年度办理结果", "（六）", "1.申请人无正当理由逾期不补", "1", "0", "0", "0", "0", "0", "1"]],
+        [
+            ["", "其他处理", "正、行政机关不再处理其政府信息公开申请", "", "", "", "", "", "", ""],
+            ["", "其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+             "0", "0", "0", "0", "0", "0", "0"],
+            ["", "其他处理", "3.其他", "2", "0", "0", "0", "0", "0", "2"],
+        ],
+    )
+    report = interpret(doc)
+    c = report.cells
+    assert report.table_formats["requests"] == "2021"
+    assert c["requests.other_no_correction.total"].value == 1 and not c["requests.other_no_correction.total"].flagged
+    assert c["requests.other_misc.total"].value == 2
+
+
+def test_an_enumerated_blank_row_is_not_glued_to_stray_numbers_before_it() -> None:
+    head = "三、本年度办理结果"
+    doc = _cut_rows(
+        [[head, "（四）无法提供", "2.没", "6", "0", "0", "0", "0", "0", "6"]],
+        [["", "", "3.补正后申请内容仍不明确", "", "", "", "", "", "", ""]],
+    )
+    c = interpret(doc).cells
+    assert c["requests.unable_unclear.total"].value is None  # its own (blank) reading, not the 6
+    assert c["requests.unable_needs_creation.total"].flagged  # the 6 could not be placed: never guessed
+
+
+def test_unfittable_continuation_numbers_flag_the_blank_row_above() -> None:
+    head = "三、本年度办理结果"
+    doc = _cut_rows(
+        [[head, "（五）不予处理", "5.要求行政机关确认或重新出具已获取信息", "", "", "", "", "", "", ""]],
+        [["", "", "", "3", "3"]],  # two numbers for seven columns under an empty label
+    )
+    cell = interpret(doc).cells["requests.rejected_confirm.total"]
+    assert cell.flagged and cell.value is None and cell.reason  # not stored as a silent blank
