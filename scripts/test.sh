@@ -4,11 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# A CJK font for the /trend charts (matplotlib).  Optional: without it charts fall back to
-# ASCII labels and the tests still pass, so a machine without apt or root just goes on.
-if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei) \
-        >/dev/null 2>&1 || echo "note: could not install fonts-wqy-microhei; charts will use ASCII labels"
+# System packages the tests use when present (Debian, as root; elsewhere the tests that need
+# them skip and the rest still run):
+#  - fonts-wqy-microhei: a CJK font for the /trend charts (matplotlib);
+#  - libreoffice-writer-nogui + fonts-noto-cjk: Word-like PDFs for tests/test_libreoffice_pdf.py.
+wanted=()
+fc-list :lang=zh 2>/dev/null | grep -qi "wenquanyi\|wqy" || wanted+=(fonts-wqy-microhei)
+command -v soffice >/dev/null || wanted+=(libreoffice-writer-nogui fonts-noto-cjk)
+if [ ${#wanted[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "installing ${wanted[*]} (once)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}") \
+        >/dev/null 2>&1 || echo "note: could not install ${wanted[*]}; the tests that need them will skip"
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
