@@ -13,7 +13,7 @@ fc-list :lang=zh 2>/dev/null | grep -qi "wenquanyi\|wqy" || wanted+=(fonts-wqy-m
 command -v soffice >/dev/null || wanted+=(libreoffice-writer-nogui fonts-noto-cjk)
 if [ ${#wanted[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "installing ${wanted[*]} (once)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}") \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}") \
         >/dev/null 2>&1 || echo "note: could not install ${wanted[*]}; the tests that need them will skip"
 fi
 
