@@ -55,6 +55,21 @@ MAX_HTML_TABLES = 500
 MAX_HTML_DEPTH = 200
 """Element nesting.  Real pages nest 20–40 deep; the text walk is recursive."""
 
+# --- pdf (pages, characters and rules per page: ingest/readers/pdf.py) ---------------------------
+
+MAX_PDF_STREAM_BYTES = 64 * MB
+"""Inflated size of one stream.  Page contents are ~100 KB; a fully embedded CJK font ~20 MB."""
+MAX_PDF_INFLATED_BYTES = 256 * MB
+"""Inflated size of all streams together (counted, never held)."""
+MAX_PDF_PAGE_GLYPHS = 10_000
+"""Glyphs one page draws, form XObjects replayed included.  A dense A4 page has ~3,000;
+pdfplumber reads ~12,000 a second and keeps ~2 KB each until the page is closed."""
+MAX_PDF_PAGE_PATHS = 20_000
+"""Paths one page draws (table rules are paths).  A ruled report page has a few hundred."""
+MAX_PDF_CHARS = 60_000
+"""Characters laid out in the whole file: ~5 s of pdfplumber.  A report of 5–20 pages has
+5,000–30,000."""
+
 # --- text -------------------------------------------------------------------------------------
 
 MAX_TEXT_BYTES = 10 * MB

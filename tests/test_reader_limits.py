@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import pytest
 from docx import Document as new_docx
@@ -22,6 +23,7 @@ from ingest.model import IngestError
 from ingest.readers import SpanCell, expand_grid
 from ingest.readers.docx import read_docx, table_grid
 from ingest.readers.html import read_html
+from ingest.readers.pdf import read_pdf
 from ingest.readers.text import read_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -311,3 +313,83 @@ def test_space_separated_line_with_too_many_numbers_is_refused(monkeypatch: pyte
     with pytest.raises(IngestError) as exc:
         read_text(data)
     _refused(exc, "超过 5 个数字", "more than 5 numbers")
+
+
+# --- pdf --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from ingest.render import render_pdf
+    from tests.ops_corpus import figures
+
+    return render_pdf(figures(0), tmp_path_factory.mktemp("pdf") / "r.pdf").read_bytes()
+
+
+def _flate_pdf(*contents: bytes) -> bytes:
+    """One page per content stream, each stream FlateDecode'd (reportlab's are ASCII85-wrapped)."""
+    from tests.hostile import _pdf
+
+    pages = len(contents)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages)), pages),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i, content in enumerate(contents):
+        packed = zlib.compress(content)
+        objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                    b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * i),
+                    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    return _pdf(objects)
+
+
+SMALL = b"BT /F1 12 Tf 72 720 Td (2023 nian du bao gao) Tj ET"
+LARGE = b"BT /F1 12 Tf 72 700 Td (" + b"x" * 60 + b") Tj ET" + b" " * 500
+
+
+def test_pdf_stream_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _flate_pdf(SMALL, LARGE)
+    monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE))
+    assert "2023 nian du bao gao" in read_pdf(data).text
+    monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE) - 1)
+    with pytest.raises(IngestError) as exc:
+        read_pdf(data)
+    _refused(exc, "PDF 数据流解压后超过", "a PDF stream inflating beyond")
+
+
+def test_pdf_streams_inflating_beyond_the_total_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _flate_pdf(SMALL, LARGE)
+    monkeypatch.setattr(limits, "MAX_PDF_INFLATED_BYTES", len(SMALL) + len(LARGE))
+    assert "2023 nian du bao gao" in read_pdf(data).text
+    monkeypatch.setattr(limits, "MAX_PDF_INFLATED_BYTES", len(SMALL) + len(LARGE) - 1)
+    with pytest.raises(IngestError) as exc:
+        read_pdf(data)
+    _refused(exc, "PDF 数据流解压后共超过", "PDF streams inflating beyond")
+
+
+@pytest.mark.parametrize(("limit", "words"), [("MAX_PDF_PAGE_GLYPHS", ("第 1 页文字超过 10 个", "glyphs")),
+                                              ("MAX_PDF_PAGE_PATHS", ("第 1 页图形超过 10 个", "paths"))])
+def test_pdf_page_drawing_too_much_is_refused_before_layout(monkeypatch: pytest.MonkeyPatch, report_pdf: bytes,
+                                                            limit: str, words: tuple[str, ...]) -> None:
+    import pdfplumber
+
+    monkeypatch.setattr(limits, limit, 10)
+    laid_out = []
+    monkeypatch.setattr(pdfplumber.page.Page, "layout", property(lambda page: laid_out.append(page) or 1 / 0))
+    with pytest.raises(IngestError) as exc:
+        read_pdf(report_pdf)
+    _refused(exc, *words)
+    assert laid_out == []  # refused by the counting replay, before pdfminer laid anything out
+
+
+def test_pdf_with_too_many_characters_is_refused(monkeypatch: pytest.MonkeyPatch, report_pdf: bytes) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(report_pdf)) as pdf:
+        first = len(pdf.pages[0].chars)
+    monkeypatch.setattr(limits, "MAX_PDF_CHARS", first - 1)
+    with pytest.raises(IngestError) as exc:
+        read_pdf(report_pdf)
+    _refused(exc, f"PDF 文字超过 {first - 1} 个", "characters")
+    monkeypatch.setattr(limits, "MAX_PDF_CHARS", first)  # the first page fits; the second does not
+    with pytest.raises(IngestError):
+        read_pdf(report_pdf)

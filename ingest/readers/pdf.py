@@ -18,8 +18,10 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.table import Table
 
+from ingest import limits
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.readers import clean_cell_text, is_value_text, join_lines
+from ingest.readers.pdfguard import check_page, check_streams
 
 MAX_PAGES = 200
 """An annual report is a few dozen pages at most; more is refused before any page is parsed."""
@@ -50,15 +52,18 @@ class _PageTable:
 
 def read_pdf(data: bytes, name: str = "") -> Document:
     """Read a PDF report: its ruled tables as full grids, its text in reading order."""
+    check_streams(data)
     with _open(data) as pdf:
         pages = _pages(pdf)
         lines: list[str] = []
         tables: list[_PageTable] = []
         counts = [0, 0]  # chars, cid glyphs
         for number, page in enumerate(pages, start=1):
-            page_tables, page_lines = _read_page(page, number, counts)
+            page_tables, page_lines = _read_page(pdf, page, number, counts)
+            page.close()  # pdfplumber keeps every page's objects (~2 KB a char) until told
             tables += page_tables
             lines += page_lines
+            _check_chars(counts[0])
         title = clean_cell_text(str((pdf.metadata or {}).get("Title") or ""))
     _check_text_layer(counts)
     return Document(kind="pdf", text=join_lines(lines), rows=_rows(tables), title=title)
@@ -98,9 +103,15 @@ def _check_text_layer(counts: list[int]) -> None:
         raise IngestError("PDF 文字层无法识别（字体缺少编码映射）/ unreadable text layer")
 
 
-def _read_page(page: Any, number: int, counts: list[int]) -> tuple[list[_PageTable], list[str]]:
+def _check_chars(chars: int) -> None:
+    if chars > limits.MAX_PDF_CHARS:
+        raise limits.exceeds(f"PDF 文字超过 {limits.MAX_PDF_CHARS} 个", f"more than {limits.MAX_PDF_CHARS} characters")
+
+
+def _read_page(pdf: Any, page: Any, number: int, counts: list[int]) -> tuple[list[_PageTable], list[str]]:
     """Tables and text lines of one page, lines in top-to-bottom order with table rows in place."""
     try:
+        check_page(pdf, page, number)  # counts before pdfminer lays anything out
         raw_chars = page.chars
         rules = len(page.objects.get("line", [])) + len(page.objects.get("rect", []))
         if len(raw_chars) > MAX_CHARS_PER_PAGE or rules > MAX_RULES_PER_PAGE:
