@@ -66,9 +66,9 @@ MAX_PDF_PAGE_GLYPHS = 10_000
 pdfplumber reads ~12,000 a second and keeps ~2 KB each until the page is closed."""
 MAX_PDF_PAGE_PATHS = 20_000
 """Paths one page draws (table rules are paths).  A ruled report page has a few hundred."""
-MAX_PDF_CHARS = 60_000
-"""Characters laid out in the whole file: ~5 s of pdfplumber.  A report of 5–20 pages has
-5,000–30,000."""
+MAX_PDF_CHARS = 250_000
+"""Characters laid out in the whole file: ~20 s of pdfplumber at worst.  A report of 5–20 pages
+has 5,000–30,000; a long provincial report of 60 dense pages ~100,000 — it must not be refused."""
 
 # --- text -------------------------------------------------------------------------------------
 
