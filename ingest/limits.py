@@ -13,6 +13,9 @@ The readers read these names at call time (``limits.MAX_…``), so tests can low
 
 from __future__ import annotations
 
+import re
+from typing import AnyStr
+
 from ingest.model import IngestError
 
 MB = 1024 * 1024
@@ -87,3 +90,14 @@ number parse and, as a cell, a few hundred bytes."""
 def exceeds(zh: str, en: str) -> IngestError:
     """The one-line refusal for a file beyond a limit: Chinese first, then English."""
     return IngestError(f"文件超出合理范围：{zh} / file exceeds limits: {en}")
+
+
+def count_upto(pattern: re.Pattern[AnyStr], data: AnyStr, limit: int) -> int:
+    """Matches of ``pattern`` in ``data``, counting no further than ``limit + 1``: enough to
+    tell "over the limit" without scanning the rest of a hostile file."""
+    found = 0
+    for _ in pattern.finditer(data):
+        found += 1
+        if found > limit:
+            break
+    return found

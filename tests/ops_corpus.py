@@ -114,3 +114,24 @@ def audit(db_path: Path, expected: dict[str, Expected]) -> dict[str, int]:
         assert sha not in seen, f"{agency} {year} stored twice"
         seen.add(sha)
     return {"reports": len(rows)}
+
+
+def snapshot(db_path: Path) -> tuple:
+    """What a refused or failed write must not change: row counts and highest rowids of the
+    reports, checks, agencies and outbox tables, and the number of cells."""
+    conn = sqlite3.connect(db_path)
+    try:
+        counts = tuple(conn.execute(f"select count(*), coalesce(max(rowid), 0) from {t}").fetchone()
+                       for t in ("reports", "checks", "agencies", "outbox"))
+        return counts + (conn.execute("select count(*) from cells").fetchone()[0],)
+    finally:
+        conn.close()
+
+
+def integrity(db_path: Path) -> str:
+    """``PRAGMA integrity_check`` of the file ("ok" when sound)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()

@@ -12,7 +12,6 @@ import random
 import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ import pytest
 from ingest.pipeline import ingest_file
 from store.db import open_db
 from tests.conftest import ROOT
-from tests.ops_corpus import audit, expectations, figures, write_corpus
+from tests.ops_corpus import audit, expectations, figures, integrity, snapshot, write_corpus
 
 
 def _bench():
@@ -34,26 +33,6 @@ def _bench():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
-
-
-def _snapshot(db_path: Path) -> tuple:
-    """What a failed write must not change: reports, cells, checks, outbox."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return tuple(
-            conn.execute(f"select count(*), coalesce(max(rowid), 0) from {t}").fetchone()
-            for t in ("reports", "checks", "outbox")
-        ) + (conn.execute("select count(*) from cells").fetchone(),)
-    finally:
-        conn.close()
-
-
-def _integrity(db_path: Path) -> str:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _xxgk(*args: str, preexec=None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -152,7 +131,7 @@ def stocked(tmp_path: Path, corpus: list[Path]) -> Path:
 
 def test_full_database_refuses_cleanly_and_recovers(stocked: Path, corpus: list[Path]) -> None:
     db = open_db(stocked)
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     db.execute(f"PRAGMA max_page_count = {pages}")  # not one more page: the disk is "full"
 
@@ -160,8 +139,8 @@ def test_full_database_refuses_cleanly_and_recovers(stocked: Path, corpus: list[
 
     assert not outcome.ok
     assert "\n" not in outcome.error and "full" in outcome.error
-    assert _snapshot(stocked) == before
-    assert _integrity(stocked) == "ok"
+    assert snapshot(stocked) == before
+    assert integrity(stocked) == "ok"
     db.execute("PRAGMA max_page_count = 1073741823")  # space freed
     assert ingest_file(db, corpus[3]).outcome == "new"
     assert audit(stocked, expectations(corpus[:4]))["reports"] == 4
@@ -177,13 +156,13 @@ def _file_size_limit(limit: int):
 
 def test_cli_ingest_on_a_full_disk_says_so_in_one_line(stocked: Path, corpus: list[Path]) -> None:
     """A real write failure in the real command: no file may grow past 32 KB (the WAL can't)."""
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     done = _xxgk("--db", str(stocked), "ingest", str(corpus[3]), str(corpus[4]), preexec=_file_size_limit(32768))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stdout.splitlines() if "错误:" in line]
     assert len(errors) == 2 and all("I/O" in line or "full" in line for line in errors), done.stdout
-    assert _snapshot(stocked) == before and _integrity(stocked) == "ok"
+    assert snapshot(stocked) == before and integrity(stocked) == "ok"
     assert _xxgk("--db", str(stocked), "ingest", str(corpus[3])).returncode == 0  # space back: works
 
 
@@ -211,7 +190,7 @@ def read_only(path: Path) -> Iterator[None]:
 
 
 def test_cli_ingest_into_a_read_only_database(stocked: Path, corpus: list[Path]) -> None:
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     with read_only(stocked):
         done = _xxgk("--db", str(stocked), "ingest", str(corpus[3]))
         status = _xxgk("--db", str(stocked), "status")
@@ -219,16 +198,16 @@ def test_cli_ingest_into_a_read_only_database(stocked: Path, corpus: list[Path])
     line = [x for x in done.stdout.splitlines() if "错误:" in x]
     assert len(line) == 1 and "readonly" in line[0], done.stdout
     assert status.returncode == 0 and "reports: 3" in status.stdout  # reading still works
-    assert _snapshot(stocked) == before and _integrity(stocked) == "ok"
+    assert snapshot(stocked) == before and integrity(stocked) == "ok"
 
 
 def test_query_only_connection_refuses_writes_in_process(stocked: Path, corpus: list[Path]) -> None:
     db = open_db(stocked)
     db.execute("PRAGMA query_only = 1")
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     outcome = ingest_file(db, corpus[3])
     assert not outcome.ok and "readonly" in outcome.error and "\n" not in outcome.error
-    assert _snapshot(stocked) == before and _integrity(stocked) == "ok"
+    assert snapshot(stocked) == before and integrity(stocked) == "ok"
 
 
 def test_database_failure_is_not_blamed_on_the_file(stocked: Path, corpus: list[Path]) -> None:

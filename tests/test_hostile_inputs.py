@@ -9,7 +9,6 @@ the mark must go.
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -19,31 +18,13 @@ import pytest
 from ingest.pipeline import ingest_file, parse_bytes
 from store.db import open_db
 from tests.hostile import HOSTILE_FILES, TIME_BOUND, ingest_jailed
-from tests.ops_corpus import figures, write_corpus
+from tests.ops_corpus import figures, integrity, snapshot, write_corpus
 
 MEMORY_GROWTH_MB = 256
 """Peak resident memory a hostile file may add (a real report costs a few MB)."""
 
 KNOWN_READER_FAILURES: dict[str, str] = {}
 """file name → the measured failure of a reader that cannot yet survive it (none today)."""
-
-
-def _snapshot(db_path: Path) -> tuple:
-    conn = sqlite3.connect(db_path)
-    try:
-        counts = tuple(conn.execute(f"select count(*), coalesce(max(rowid), 0) from {t}").fetchone()
-                       for t in ("reports", "checks", "agencies", "outbox"))
-        return counts + (conn.execute("select count(*) from cells").fetchone()[0],)
-    finally:
-        conn.close()
-
-
-def _integrity(db_path: Path) -> str:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +53,7 @@ def _case(name: str):
 @pytest.mark.parametrize("name", [_case(n) for n in HOSTILE_FILES])
 def test_hostile_file_is_refused_in_bounds(name: str, stocked: Path, hostile_dir: Path) -> None:
     path = HOSTILE_FILES[name](hostile_dir / name)
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     try:
         jailed = ingest_jailed(stocked, path, timeout=TIME_BOUND + 10)
     except subprocess.TimeoutExpired:
@@ -83,8 +64,8 @@ def test_hostile_file_is_refused_in_bounds(name: str, stocked: Path, hostile_dir
     assert result["error"] and "\n" not in result["error"] and len(result["error"]) <= 300
     assert result["seconds"] < TIME_BOUND, f"{name}: took {result['seconds']:.1f} s"
     assert result["rss_growth_mb"] < MEMORY_GROWTH_MB, f"{name}: grew {result['rss_growth_mb']:.0f} MB"
-    assert _snapshot(stocked) == before, "a refused file changed the reports"
-    assert _integrity(stocked) == "ok"
+    assert snapshot(stocked) == before, "a refused file changed the reports"
+    assert integrity(stocked) == "ok"
 
 
 def test_sparse_200mb_file_is_refused_unread(tmp_path: Path, db_path: Path) -> None:
@@ -187,7 +168,7 @@ def test_hostile_questions_get_an_answer_not_a_crash(stocked: Path) -> None:
     from bot.qa import ask
 
     db = open_db(stocked)
-    before = _snapshot(stocked)
+    before = snapshot(stocked)
     for question in HOSTILE_QUESTIONS:
         start = time.monotonic()
         answer = ask(db, question)
@@ -195,10 +176,10 @@ def test_hostile_questions_get_an_answer_not_a_crash(stocked: Path) -> None:
         assert answer.status in STATUSES, repr(question[:40])
         assert answer.text and len(answer.text) < 4096, repr(question[:40])
         assert elapsed < 2.0, f"{question[:40]!r}: {elapsed:.2f} s"
-    assert _snapshot(stocked) == before
+    assert snapshot(stocked) == before
     tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'").fetchall()}
     assert {"reports", "cells", "agencies", "checks", "audit"} <= tables
-    assert _integrity(stocked) == "ok"
+    assert integrity(stocked) == "ok"
 
 
 def test_hostile_questions_are_logged_safely(tmp_path: Path) -> None:

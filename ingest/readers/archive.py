@@ -61,27 +61,17 @@ def _check_xml(archive: zipfile.ZipFile) -> None:
     """Count table cells of the main document and elements of every XML part, before parsing."""
     names = archive.namelist()
     if "word/document.xml" in names:
-        cells = _count(_TABLE_CELL, archive.read("word/document.xml"), limits.MAX_DOCUMENT_CELLS)
+        cells = limits.count_upto(_TABLE_CELL, archive.read("word/document.xml"), limits.MAX_DOCUMENT_CELLS)
         if cells > limits.MAX_DOCUMENT_CELLS:
             raise limits.exceeds(f"Word 表格超过 {limits.MAX_DOCUMENT_CELLS} 个单元格",
                                  f"more than {limits.MAX_DOCUMENT_CELLS} table cells")
     budget = limits.MAX_XML_ELEMENTS
     for name in names:
         if name.endswith((".xml", ".rels")):
-            budget -= _count(_ELEMENT, archive.read(name), budget)
+            budget -= limits.count_upto(_ELEMENT, archive.read(name), budget)
             if budget < 0:
                 raise limits.exceeds(f"Word 文件超过 {limits.MAX_XML_ELEMENTS} 个 XML 元素",
                                      f"more than {limits.MAX_XML_ELEMENTS} XML elements")
-
-
-def _count(pattern: re.Pattern[bytes], blob: bytes, limit: int) -> int:
-    """Matches of ``pattern`` in ``blob``, counting no further than ``limit + 1``."""
-    found = 0
-    for _ in pattern.finditer(blob):
-        found += 1
-        if found > limit:
-            break
-    return found
 
 
 def _check_part(part: zipfile.ZipInfo) -> None:

@@ -84,19 +84,9 @@ def check_markup(markup: str) -> None:
         (_CELL_TAG, limits.MAX_DOCUMENT_CELLS, "HTML 表格单元格", "HTML table cells"),
         (_START_TAG, limits.MAX_HTML_TAGS, "HTML 标签", "HTML tags"),
     ):
-        found = _count(pattern, markup, limit)
+        found = limits.count_upto(pattern, markup, limit)
         if found > limit:
             raise limits.exceeds(f"{zh}超过 {limit} 个", f"more than {limit} {en}")
-
-
-def _count(pattern: re.Pattern[str], text: str, limit: int) -> int:
-    """Matches of ``pattern``, counting no further than ``limit + 1``."""
-    found = 0
-    for _ in pattern.finditer(text):
-        found += 1
-        if found > limit:
-            break
-    return found
 
 
 def _check_depth(soup: BeautifulSoup) -> None:
