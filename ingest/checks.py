@@ -521,6 +521,12 @@ def narrative_checks(view: _View) -> list[CheckResult]:
 # --- against last year's report ---------------------------------------------------------------
 
 
+def cross_year(report: ParsedReport, previous: dict[str, Any]) -> list[CheckResult]:
+    """Only the ``cross_year.*`` rules: to refresh a stored report when the year before it
+    arrives (or is replaced) after it."""
+    return cross_year_checks(_View(report), previous)
+
+
 def cross_year_checks(view: _View, previous: dict[str, Any]) -> list[CheckResult]:
     """``cross_year.*`` warnings against the same agency's report for the year before."""
     if previous.get("year") != view.report.year - 1:

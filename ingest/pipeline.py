@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.model import IngestError, ParsedReport
+from ingest.model import CellReading, IngestError, ParsedReport
 from store import queries
-from store.db import log_failure, save_report
+from store.db import log_failure, replace_checks, save_report
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """A real annual report is at most a few MB; anything larger is refused before it is read."""
@@ -151,6 +151,8 @@ def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: s
     previous_export = queries.export_report(db, previous["id"]) if previous else None
     parsed.checks = run_checks(parsed, previous_export)
     saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
+    if saved.outcome != "unchanged":
+        _refresh_next_year(db, parsed.agency, parsed.year)
     failed = [c.as_dict() for c in parsed.checks if not c.passed and c.severity == "error"]
     warnings = [c.as_dict() for c in parsed.checks if not c.passed and c.severity != "error"]
     return IngestOutcome(
@@ -166,6 +168,43 @@ def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: s
         failed_checks=failed,
         warnings=warnings,
         alert_id=saved.alert_id,
+    )
+
+
+def _refresh_next_year(db: sqlite_utils.Database, agency: str, year: int) -> None:
+    """Reports arrive in any order: when last year's report comes (or is replaced) after this
+    year's, this year's cross-year checks are recomputed against it."""
+    from ingest.checks import cross_year
+
+    following = queries.current_report(db, agency, year + 1)
+    if following is None:
+        return
+    stored = stored_report(db, following["id"])
+    previous = queries.export_report(db, queries.current_report(db, agency, year)["id"])
+    replace_checks(db, following["id"], "cross_year.", cross_year(stored, previous))
+
+
+def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
+    """A stored report as a :class:`ParsedReport` again (cells, formats, tables found)."""
+    exported = queries.export_report(db, report_id)
+    cells = {
+        key: CellReading(
+            value=value,
+            raw=exported["provenance"].get(key, {}).get("raw", ""),
+            provenance={k: v for k, v in exported["provenance"].get(key, {}).items() if k != "raw"},
+            flagged=any(f["key"] == key for f in exported["flags"]),
+        )
+        for key, value in exported["cells"].items()
+    }
+    missing = [
+        table for table in ("active", "requests", "appeals")
+        if all(c.flagged and c.value is None for k, c in cells.items() if k.startswith(table + "."))
+    ]
+    return ParsedReport(
+        agency=exported["agency"], year=exported["year"], format=exported["format"],
+        table_formats=exported["table_formats"], cells=cells, source_kind=exported["source"]["kind"],
+        source_name=exported["source"]["name"], sha256=exported["source"]["sha256"],
+        region=exported["region"], missing_tables=missing,
     )
 
 

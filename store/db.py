@@ -409,3 +409,19 @@ def record_audit(
              clean_text(answer)[:4000]],
         )
         return int(cur.lastrowid)
+
+
+def replace_checks(db: sqlite_utils.Database, report_id: int, rule_prefix: str, checks: list[Any]) -> None:
+    """Replace a stored report's checks whose rule starts with ``rule_prefix`` (the cross-year
+    warnings, when the year before is ingested later) and keep its failed-error count right."""
+    with write_transaction(db):
+        db.execute("delete from checks where report_id = ? and rule like ?", [report_id, rule_prefix + "%"])
+        db.conn.executemany(
+            "insert into checks (report_id, rule, severity, passed, message, cells, origin) values (?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, c.rule, c.severity, int(c.passed), c.message, json.dumps(c.cells), c.origin) for c in checks],
+        )
+        db.execute(
+            "update reports set failed_checks = (select count(*) from checks where report_id = ? and passed = 0 "
+            "and severity = 'error') where id = ?",
+            [report_id, report_id],
+        )
