@@ -38,6 +38,7 @@ _HEADINGS = {
 }
 _GROUP = re.compile(rf"^\(([{_NUM}])\)")
 _ENUMERATED = re.compile(rf"^(?:[{_NUM}]+、|\([{_NUM}]+\)|\d+[.、])")
+_ITEM_START = re.compile(rf"^(?:[{_NUM}]+、|\([{_NUM}]|\d)")  # an enumerator, even one cut short ("（七")
 
 # Active table: row id → distinctive cores (first match wins, most specific first).
 ACTIVE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -200,15 +201,15 @@ def _strip_enumerator(label: str) -> str:
 
 def _request_row(labels: list[str], group: str | None) -> str | None:
     """The canonical row of a requests-table label (most specific label cell first)."""
-    for label in reversed(labels):
+    for i, label in enumerate(reversed(labels)):
         for rid, cores in REQUEST_ROWS:
             if any(c in label for c in cores):
                 return rid
         bare = _strip_enumerator(label)
-        if bare == "其他" and group == "六":
+        if bare == "其他" and group == "六" and not _GROUP.match(label):  # "3.其他", not "（六）其他…"
             return "other_misc"
-        if bare.startswith("其他处理") or label.startswith("(六)其他"):
-            return "other"
+        if i == 0 and (bare.startswith("其他处理") or label.startswith("(六)其他")):
+            return "other"  # only as the row's own label: a repeated group label is not the row
         if "总计" in label and (label.startswith("(七)") or group == "七" or bare == "总计"):
             return "handled_total"
     return None
@@ -348,8 +349,12 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     previous_unmatched = False  # the row just before had no known label (a label fragment)
     for v in views:
         group = _group_of(v.labels, group) if table == "requests" else None
-        if is_header(v):
-            previous, header, orphan = None, v, None
+        if is_header(v):  # a header repeated after a page break sits between the two halves of a cut row
+            header = v
+            continue
+        if last_rid is not None and not previous_unmatched and _repeats_above(v, placed[last_rid]):
+            _complete(placed, last_rid, v, len(columns[last_rid]), table)
+            previous, orphan = v, (v if placed[last_rid].reason else None)
             continue
         rid = _match(table, v, group)
         if orphan is not None and _continues_label(v):
@@ -359,24 +364,29 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
                 v, rid = joined, joined_rid
         orphan = None
         if rid is None and previous is not None and previous_unmatched and not previous.has_numbers and v.values:
-            rid = _match(table, RowView(v.row, previous.labels + v.labels, v.values), group)
+            rid = _match_wrapped(table, previous, v, group)
         if rid is None:
             consumed = (
                 v.has_numbers
                 and last_rid is not None
+                and not previous_unmatched
                 and placed[last_rid].blank
                 and not _starts_new_item(v, placed[last_rid].view)
             )
             if consumed:
                 _complete(placed, last_rid, v, len(columns[last_rid]), table)
+                consumed = not placed[last_rid].reason  # unfitted: maybe a label cut the other way
             orphan = v if v.has_numbers and v.labels and not consumed else None
-            previous, previous_unmatched = v, True
+            previous, previous_unmatched = v, not consumed
             continue
         previous, previous_unmatched = v, False
         if rid not in columns or not _is_data_row(v, table):
             continue
-        _record(placed, rid, fit(v, len(columns[rid]), table, header))
+        reading = fit(v, len(columns[rid]), table, header)
+        _record(placed, rid, reading)
         last_rid = rid
+        if reading.reason and v.has_numbers:  # "（六）其他处理 | 1 | 0 0 …": the "1" may be a cut "1.申请人…"
+            orphan = v
     return placed
 
 
@@ -391,6 +401,22 @@ def join_number_runs(views: list[RowView]) -> list[RowView]:
         else:
             out.append(v)
     return out
+
+
+def _match_wrapped(table: str, above: RowView, v: RowView, group: str | None) -> str | None:
+    """A label that wrapped onto the row below (the numbers printed with its end): match the
+    label cells of both rows, or the two halves of the cut label glued ("5.属于三类内" + "部事务信息")."""
+    rid = _match(table, RowView(v.row, above.labels + v.labels, v.values), group)
+    if rid is None and above.labels and v.labels:
+        glued = above.labels[:-1] + [above.labels[-1] + v.labels[-1]]
+        rid = _match(table, RowView(v.row, glued, v.values), group)
+    return rid
+
+
+def _repeats_above(v: RowView, above: Placed) -> bool:
+    """Numbers under nothing but the merged labels of the blank row above, repeated after a page
+    break ("三、本年度办理结果 | （六）其他处理 | | 0 0 …"): the rest of that row, not a row of its own."""
+    return bool(v.labels) and v.has_numbers and above.blank and all(label in above.view.labels for label in v.labels)
 
 
 def _match(table: str, v: RowView, group: str | None) -> str | None:
@@ -425,7 +451,7 @@ def _starts_new_item(v: RowView, above: RowView) -> bool:
     """Whether ``v`` has a label of its own ("2.没…") rather than repeated merged labels or the
     wrapped rest of the label above ("行政机关不再处理…")."""
     own = [label for label in v.labels if label not in above.labels]
-    return any(_ENUMERATED.match(label) for label in own)
+    return any(_ITEM_START.match(label) for label in own)
 
 
 def _continues_label(v: RowView) -> bool:
@@ -441,8 +467,12 @@ def _continues_label(v: RowView) -> bool:
 def _joined_cut(head: RowView, tail: RowView) -> RowView:
     """A row cut by a page break the other way round: its numbers and the start of its label
     before the break ("2.没 | 6 0 0 0 0 0 6"), the rest of the label after it ("有现成信息需要另行制作")."""
+    values, start = head.values, head.start
+    first = core(values[0].text) if values else ""
+    if first.isdigit() and re.match(r"[.、]", tail.labels[-1]):  # "1" | ".属于国家秘密": the enumerator
+        return RowView(head.row, [*head.labels, first + tail.labels[-1]], values[1:], start + 1)
     labels = head.labels[:-1] + [head.labels[-1] + tail.labels[-1]]
-    return RowView(head.row, labels, head.values, head.start)
+    return RowView(head.row, labels, values, start)
 
 
 # --- formats ------------------------------------------------------------------------------------
