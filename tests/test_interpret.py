@@ -612,3 +612,61 @@ def test_unfittable_continuation_numbers_flag_the_blank_row_above() -> None:
     )
     cell = interpret(doc).cells["requests.rejected_confirm.total"]
     assert cell.flagged and cell.value is None and cell.reason  # not stored as a silent blank
+
+
+# --- page-break cuts found by tests/test_layout_variants.py -------------------------------------
+
+_HEAD = "三、本年度办理结果"
+_ZEROS = ["0"] * 7
+
+
+def test_continuation_under_a_repeated_group_label_completes_the_blank_row_above() -> None:
+    doc = _cut_rows(
+        [[_HEAD, "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", *[""] * 7]],
+        [[_HEAD, "（六）其他处理", "", "1", "0", "0", "0", "0", "0", "1"],
+         [_HEAD, "（六）其他处理", "2.申请人逾期未按收费通知要求缴纳费用", *_ZEROS],
+         [_HEAD, "（六）其他处理", "3.其他", *_ZEROS]],
+    )
+    cell = interpret(doc).cells["requests.other_no_correction.total"]
+    assert cell.value == 1 and not cell.flagged  # not read as the 2019 single （六） row
+
+
+def test_a_label_cut_mid_word_with_its_numbers_after_the_break() -> None:
+    doc = _cut_rows(
+        [[_HEAD, "（三）不予公开", "4.保护第三方合法权益", *[""] * 7],
+         [_HEAD, "（三）不予公开", "5.属于三类内", *[""] * 7]],
+        [["", "", "部事务信息", "5", "", "", "", "", "", "5"]],
+    )
+    c = interpret(doc).cells
+    assert c["requests.denied_third_party.natural"].value is None  # not glued to the blank row above
+    assert c["requests.denied_internal.natural"].value == 5
+
+
+def test_an_enumerator_digit_left_before_the_break_is_part_of_the_label() -> None:
+    doc = _cut_rows(
+        [[_HEAD, "（三）不予公开", "1", "0", "", "", "", "", "", "0"]],
+        [["", "", ".属于国家秘密", *[""] * 7]],
+    )
+    c = interpret(doc).cells
+    assert c["requests.denied_state_secret.natural"].value == 0
+    assert c["requests.denied_state_secret.total"].value == 0
+
+
+def test_a_cut_enumerator_is_a_new_item_and_a_header_between_halves_does_not_lose_the_numbers() -> None:
+    header = ["(本列数据的勾稽关系)", "", "", "申请人情况", "", "", "", "", "", ""]
+    doc = _cut_rows(
+        [[_HEAD, "（六）其他处理", "（六）其他处理", *[""] * 7],
+         [_HEAD, "（七", "（七", "3", "0", "0", "0", "0", "0", "3"]],
+        [header, ["", "）总计", "）总计", *[""] * 7]],
+    )
+    c = interpret(doc).cells
+    assert c["requests.other.natural"].value is None
+    assert c["requests.handled_total.natural"].value == 3
+
+
+def test_group_label_cut_as_other_is_still_the_2019_row() -> None:
+    doc = _cut_rows([[_HEAD, "（六）其他", "（六）其他", "2", "0", "0", "0", "0", "0", "2"]],
+                    [["", "处理", "处理", *[""] * 7]])
+    report = interpret(doc)
+    assert report.table_formats["requests"] == "2019"
+    assert report.cells["requests.other.total"].value == 2
