@@ -108,6 +108,13 @@ def test_failed_checks_become_caveats(db):
     assert any("校验未通过" in c and "涉及本答案" in c for c in a.caveats)
 
 
+def test_failed_checks_not_about_the_answer_are_counted_not_quoted(db):
+    a = q(db, "聊城市城市管理局2020年予以公开多少件")  # the failed check is about requests.new.total
+    assert a.status == "answer"
+    assert not any("本年新收 12" in c for c in a.caveats)
+    assert any("另有 1 项校验未通过" in c for c in a.caveats)
+
+
 def test_not_found_names_close_agencies(db):
     a = q(db, "北京市海淀区城市管理委员会2020年收到多少申请")
     assert a.status == "not_found" and a.agency is None

@@ -81,15 +81,31 @@ def source_of(report: dict[str, Any], ev: Evaluated, table: str) -> Source:
 
 
 def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated | None = None) -> list[str]:
-    """Failed checks of the report (naming the cells used, if involved) and flagged cells used."""
-    out = []
+    """Failed checks of the report and flagged cells used.
+
+    Checks that involve the cells of this answer are quoted in full; the others are counted in
+    one line, so a report with a dozen failed rows does not bury the answer."""
     used = set(ev.keys) if ev else set()
+    touching, others = [], []
     for check in queries.checks_of(db, report["id"], failed_only=True):
         level = "校验未通过" if check["severity"] == "error" else "校验提示"
-        touches = "（涉及本答案所用单元格）" if used & set(check["cells"]) else ""
-        out.append(f"{level}{touches}：{check['message']}")
+        if not used or used & set(check["cells"]):
+            touching.append(f"{level}{'（涉及本答案所用单元格）' if used else ''}：{_relation(check['message'])}")
+        else:
+            others.append(check)
+    out = touching
+    if others:
+        errors = sum(1 for c in others if c["severity"] == "error")
+        kinds = "、".join(filter(None, [f"{errors} 项校验未通过" if errors else "",
+                                         f"{len(others) - errors} 项校验提示" if len(others) > errors else ""]))
+        out.append(f"该报告另有 {kinds}（不涉及本答案的单元格；用 xxgk check 或 /check 查看）。")
     if ev:
         for key in ev.flagged_used:
             cell = ev.cells[key]
             out.append(f"“{spec(key, ev.format).label}”读取存疑（原文“{cell['raw']}”），请核对原文。")
     return out
+
+
+def _relation(message: str) -> str:
+    """A check message without its trailing list of cell keys (the answer lists its cells)."""
+    return message.split("；涉及单元格：", 1)[0]
