@@ -56,6 +56,11 @@ ABBREVIATIONS: dict[str, str] = {
     "生态环境局": "环保局",
     "环境保护局": "环保局",
     "政府办公室": "政府办",
+    "人民政府办公厅": "政府办",
+    "人民政府办公室": "政府办",
+    "政府办公厅": "政府办",
+    "政府办": "政府办",  # consumed whole, so the next entry does not see its 府办
+    "府办": "政府办",  # 市府办, 区府办
 }
 
 _ABBREV_RE = re.compile("|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)))
