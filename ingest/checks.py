@@ -55,6 +55,7 @@ from typing import Any
 
 from ingest.model import CellReading, CheckResult, ParsedReport
 from store.catalogue import APPLICANT_COLUMNS, APPLICANT_LABELS, spec, specs_for
+from store.queries import fmt_number as queries_fmt_number
 
 ERROR = "error"
 WARNING = "warning"
@@ -170,11 +171,8 @@ def _requests_format(report: ParsedReport) -> str:
 
 
 def fmt_number(value: float | None) -> str:
-    if value is None:
-        return "空"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    """As :func:`store.queries.fmt_number`, a blank printed as 空 in check messages."""
+    return queries_fmt_number(value, blank="空")
 
 
 def _same(a: float, b: float) -> bool:

@@ -13,10 +13,11 @@ from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
 from bot.qa.parse import Question, parse
-from bot.qa.render import fmt_number, help_text, source_text
+from bot.qa.render import help_text, source_text
 from bot.qa.text import clean
 from store import queries
 from store.catalogue import unit_of
+from store.queries import fmt_number
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import sqlite_utils
 
 from bot.answer import Answer
 from bot.qa.evaluate import Evaluated, evaluate, table_format
-from bot.qa.render import fmt_number
 from store import queries
 from store.catalogue import unit_of
+from store.queries import fmt_number
 
 if TYPE_CHECKING:
     from bot.qa.agencies import AgencyIndex

@@ -11,14 +11,6 @@ EXAMPLES = (
 )
 
 
-def fmt_number(value: int | float | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 def source_text(src: Source | None) -> str:
     """One line per cell: ``来源：file（kind）表 · 行 · 列，第N行，原文“x”``."""
     if src is None or not src.locations:

@@ -13,7 +13,7 @@ from typing import Any
 
 import matplotlib
 
-from bot.qa.render import fmt_number
+from store.queries import fmt_number
 
 matplotlib.use("Agg")
 
