@@ -145,7 +145,7 @@ def _report_for(db, agency: str, year: int | None) -> dict:
 @click.argument("agency")
 @click.argument("year", required=False, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the only format for now).")
-@click.option("--csv", "as_csv", is_flag=True, help="Print key,value,raw,flagged,provenance as CSV.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print every cell with its place in the table, raw text, flag and provenance as CSV (UTF-8 with BOM).")
 @click.pass_context
 def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_csv: bool) -> None:
     """Export one report's cells: AGENCY YEAR, or a report id alone.
@@ -154,19 +154,12 @@ def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_
     """
     db = _open(ctx)
     report = _report_for(db, agency, year)
-    document = queries.export_report(db, report["id"])
     if as_csv:
-        import csv
+        from store.csv_export import report_csv
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["key", "value", "raw", "flagged", "provenance"])
-        flagged = {f["key"] for f in document["flags"]}
-        for key, value in document["cells"].items():
-            prov = document["provenance"].get(key, {})
-            writer.writerow([key, "" if value is None else value, prov.get("raw", ""), int(key in flagged),
-                             json.dumps({k: v for k, v in prov.items() if k != "raw"}, ensure_ascii=False)])
+        click.echo(report_csv(db, report["id"]), nl=False)
         return
-    click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    click.echo(json.dumps(queries.export_report(db, report["id"]), ensure_ascii=False, indent=1))
 
 
 @click.command()

@@ -100,3 +100,18 @@ def test_check_lists_failed_checks(tmp_path: Path) -> None:
     assert "requests.row_sum" in result.output
     clean = run(db_path, "check", "聊城市大数据局")
     assert "✓ 聊城市大数据局 2019" in clean.output and "[错误]" not in clean.output
+
+
+def test_export_csv_lists_every_cell_with_its_place_and_provenance(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    db_path = tmp_path / "x.db"
+    run(db_path, "ingest", "-q", str(SAMPLES / "reports"))
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "export", "--csv", "平潭综合实验区", "2023"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert len(rows) == 200
+    fees = next(r for r in rows if r["key"] == "active.fees.amount")
+    assert (fees["row"], fees["unit"], float(fees["value"])) == ("行政事业性收费", "万元", 5949.088667)
+    assert json.loads(fees["provenance"])["kind"] == "text"

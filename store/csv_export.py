@@ -1,4 +1,4 @@
-"""CSV documents for /export: one report's cells with provenance, or an answer's rows.
+"""CSV documents of the store: one report's cells with provenance (`xxgk export --csv`, /export), or an answer's rows.
 
 UTF-8 with a BOM so Excel (common among the users) opens the Chinese correctly."""
 
