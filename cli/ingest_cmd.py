@@ -6,11 +6,11 @@ import json
 import sys
 
 import click
-from rapidfuzz import fuzz, process
 
 from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
 from store import queries
 from store.db import StoreError, open_db
+from store.lookup import find_agencies
 
 
 def _open(ctx: click.Context):
@@ -102,20 +102,12 @@ def _width(text: str) -> int:
 
 
 def resolve_agency(db, text: str) -> tuple[str | None, list[str]]:
-    """The stored full name ``text`` denotes: exact, else a unique substring, else a clear fuzzy
-    winner.  Returns (name, []) or (None, candidates)."""
-    names = [a["name"] for a in queries.agencies(db)]
-    if text in names:
-        return text, []
-    contained = [n for n in names if text in n]
-    if len(contained) == 1:
-        return contained[0], []
-    if len(contained) > 1:
-        return None, contained
-    scored = process.extract(text, names, scorer=fuzz.ratio, limit=5)
-    if scored and scored[0][1] >= 60 and (len(scored) == 1 or scored[0][1] - scored[1][1] >= 10):
-        return scored[0][0], []
-    return None, [s[0] for s in scored if s[1] >= 40]
+    """The stored full name ``text`` denotes unambiguously (exact name or alias, else a unique
+    substring or fuzzy match: :func:`store.lookup.find_agencies`); else (None, candidates)."""
+    found = find_agencies(db, text)
+    if len(found) == 1:
+        return found[0][1], []
+    return None, [name for _, name in found]
 
 
 def _report_for(db, agency: str, year: int | None) -> dict:

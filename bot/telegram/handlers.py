@@ -17,12 +17,12 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.answer import Answer
-from bot.telegram import auth, charts, lookup, qa_bridge, render, views
+from bot.telegram import auth, charts, qa_bridge, render, views
 from bot.telegram.config import BotConfig
 from bot.telegram.delivery import AlertDelivery
 from bot.telegram.ratelimit import ChatRateLimiter
 from store import csv_export as export
-from store import outbox
+from store import lookup, outbox
 
 log = logging.getLogger(__name__)
 

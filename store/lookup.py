@@ -1,4 +1,4 @@
-"""Find agencies named loosely in a command argument (/agency, /check, /export, /subscribe).
+"""Find agencies named loosely in a command argument (xxgk export/check; /agency, /check, /export, /subscribe).
 
 Question answering has its own resolver in :mod:`bot.qa`; commands only need "which agencies
 does this text mean", answered from the ``agencies`` table: exact name or alias, then
