@@ -16,6 +16,8 @@ from store import queries
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年(?:度)?)?(?!\d)")
 FUZZY_CUTOFF = 60
+CLEAR_LEAD = 10
+"""A fuzzy match this many points ahead of the next is taken as the one meant."""
 
 
 def split_year(text: str) -> tuple[str, int | None]:
@@ -41,6 +43,8 @@ def find_agencies(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[
         return [(a["id"], a["name"]) for a in inside[:limit]]
     names = {a["id"]: a["name"] for a in everyone}
     hits = process.extract(text, names, scorer=fuzz.ratio, limit=limit, score_cutoff=FUZZY_CUTOFF)
+    if len(hits) > 1 and hits[0][1] - hits[1][1] >= CLEAR_LEAD:
+        hits = hits[:1]  # one name stands out: that is what was meant
     return [(ident, name) for name, _score, ident in hits]
 
 

@@ -87,6 +87,8 @@ def test_export_by_loose_name_and_by_id(tmp_path: Path) -> None:
     assert loose["agency"] == "平潭综合实验区"
     by_id = json.loads(run(db_path, "export", "--json", str(loose["id"])).output)
     assert by_id["cells"] == loose["cells"]
+    fuzzy = json.loads(run(db_path, "export", "--json", "聊城市城管局", "2019").output)  # a clear fuzzy winner
+    assert fuzzy["agency"] == "聊城市城市管理局"
     ambiguous = run(db_path, "export", "--json", "城市管理局", "2019")
     assert ambiguous.exit_code != 0 and "聊城市城市管理局" in ambiguous.output
 
