@@ -2,8 +2,10 @@
 
     python bench/fault_kill9.py [--runs 60] [--files 40] [--seed 1] [--work DIR]
 
-Each run starts ``xxgk ingest FOLDER`` on the same database and folder and SIGKILLs it after a
-random delay.  After every kill: ``PRAGMA integrity_check`` is ok, and every stored report has
+Each run starts ``xxgk ingest FOLDER`` on the same database and folder and SIGKILLs it.  Half the
+kills come after a random delay (they may land in start-up, in a schema migration, between files or
+after the job is done); the other half watch the database and strike as soon as a random number of
+reports is stored, so they land inside the ingest however fast or slow the machine is.  After every kill: ``PRAGMA integrity_check`` is ok, and every stored report has
 all its cells, its checks and its log line (no half reports).  Half of the runs continue on the
 killed database (recovery on top of a crash); the other half, and any run that finds the folder
 complete, start a new database, so kills keep landing in real writes.
@@ -18,6 +20,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,15 +64,54 @@ def timed_full_run(db: Path, folder: Path) -> tuple[int, float]:
 
 def kill_once(db: Path, folder: Path, delay: float) -> bool:
     """Start ingest, SIGKILL it after ``delay`` s.  True if it was still running (really killed)."""
-    proc = subprocess.Popen(ingest_command(db, folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=_env(), cwd=ROOT)
+    proc = _start(db, folder)
     try:
         proc.wait(timeout=delay)
         return False
     except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        return True
+        return _kill(proc)
+
+
+def kill_at_progress(db: Path, folder: Path, target: int, timeout: float = 300) -> bool:
+    """Start ingest, SIGKILL it once ``target`` reports are stored.  True if it was still running.
+
+    Watching the database rather than the clock keeps the kill inside the ingest on a machine of
+    any speed; the next report may be mid-transaction when the signal lands.
+    """
+    proc = _start(db, folder)
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        if stored_reports(db) >= target:
+            return _kill(proc)
+        time.sleep(0.002)
+    return _kill(proc) if proc.poll() is None else False
+
+
+def stored_reports(db: Path) -> int:
+    """Reports committed so far, read without taking any lock the writer needs (0 while none)."""
+    if not db.exists():
+        return 0
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)
+        try:
+            return conn.execute("select count(*) from reports").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:  # not created yet, or busy for a moment: look again
+        return 0
+
+
+def _start(db: Path, folder: Path) -> subprocess.Popen:
+    return subprocess.Popen(ingest_command(db, folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=_env(), cwd=ROOT)
+
+
+def _kill(proc: subprocess.Popen) -> bool:
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return True
 
 
 def remove_db(db: Path) -> None:
@@ -100,8 +142,14 @@ def campaign(work: Path, files: int, runs: int, seed: int, log=print) -> Figures
             figures.cycles_completed += before == files
             remove_db(db)
             before = 0
-        delay = rng.uniform(0.05, figures.full_run_seconds * 1.05)
-        killed = kill_once(db, folder, delay)
+        if run % 2 == 0 and before < files - 1:
+            target = rng.randint(before + 1, files - 1)
+            how = f"at {target:3d} reports"
+            killed = kill_at_progress(db, folder, target)
+        else:
+            delay = rng.uniform(0.05, figures.full_run_seconds * 1.05)
+            how = f"after {delay:5.2f}s"
+            killed = kill_once(db, folder, delay)
         figures.runs += 1
         figures.killed += killed
         after = audit(db, expected)["reports"] if db.exists() else 0  # raises if anything is broken
@@ -109,7 +157,7 @@ def campaign(work: Path, files: int, runs: int, seed: int, log=print) -> Figures
         figures.reports_seen.append(after)
         if killed and before < after < files:
             figures.mid_ingest_kills += 1
-        log(f"run {run + 1:3d}: killed={killed!s:5} after {delay:5.2f}s  reports {before:3d} → {after:3d}  intact")
+        log(f"run {run + 1:3d}: killed={killed!s:5} {how}  reports {before:3d} → {after:3d}  intact")
 
     code, _ = timed_full_run(db, folder)
     figures.final_exit = code

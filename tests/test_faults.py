@@ -57,6 +57,7 @@ def test_kill9_during_ingest_never_leaves_half_a_report(tmp_path: Path, corpus: 
     result = _bench().campaign(work, files=len(corpus), runs=6, seed=5, log=lambda line: None)
     assert result.runs == result.intact == 6
     assert result.killed >= 3, "the kills must land while ingest runs"
+    assert result.mid_ingest_kills >= 2, "some kills must land between the first and the last report"
     assert result.final_exit == 0 and result.final_reports == len(corpus)
 
 
