@@ -38,7 +38,10 @@ _HEADINGS = {
 }
 _GROUP = re.compile(rf"^\(([{_NUM}])\)")
 _ENUMERATED = re.compile(rf"^(?:[{_NUM}]+、|\([{_NUM}]+\)|\d+[.、])")
-_ITEM_START = re.compile(rf"^(?:[{_NUM}]+、|\([{_NUM}]|\d)")  # an enumerator, even one cut short ("（七")
+_ITEM_START = re.compile(rf"^(?:[{_NUM}]+(?:、|\)|$)|\((?:[{_NUM}]|\)|$)|\d)")
+"""An enumerator, even one cut short or missing a character: "（七", "（", "七）", "（）", "3要求…"."""
+_CUT_ENUMERATOR = re.compile(rf"^(?:\(|\([{_NUM}]+|[{_NUM}]+|\d+)$")  # "（", "（七", "七", "2"
+_TOTAL = re.compile(r"^\(?七\)?总计$")  # "（七）总计", and the same missing a bracket
 
 # Active table: row id → distinctive cores (first match wins, most specific first).
 ACTIVE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -210,7 +213,7 @@ def _request_row(labels: list[str], group: str | None) -> str | None:
             return "other_misc"
         if i == 0 and (bare.startswith("其他处理") or label.startswith("(六)其他")):
             return "other"  # only as the row's own label: a repeated group label is not the row
-        if "总计" in label and (label.startswith("(七)") or group == "七" or bare == "总计"):
+        if "总计" in label and (label.startswith("(七)") or group == "七" or bare == "总计" or _TOTAL.match(label)):
             return "handled_total"
     return None
 
@@ -347,17 +350,21 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     last_rid: str | None = None
     orphan: RowView | None = None  # the row just before, if it had numbers but no known label
     previous_unmatched = False  # the row just before had no known label (a label fragment)
+    grid = ColumnGrid()
     for v in views:
-        group = _group_of(v.labels, group) if table == "requests" else None
         if is_header(v):  # a header repeated after a page break sits between the two halves of a cut row
             header = v
+            if table == "requests":
+                grid.learn(v)
             continue
+        v = grid.realigned(v)
+        group = _group_of(v.labels, group) if table == "requests" else None
         if last_rid is not None and not previous_unmatched and _repeats_above(v, placed[last_rid]):
             _complete(placed, last_rid, v, len(columns[last_rid]), table)
             previous, orphan = v, (v if placed[last_rid].reason else None)
             continue
         rid = _match(table, v, group)
-        if orphan is not None and _continues_label(v):
+        if orphan is not None and _continues_label(v, orphan):
             joined = _joined_cut(orphan, v)
             joined_rid = _match(table, joined, group)
             if joined_rid is not None:
@@ -390,6 +397,39 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     return placed
 
 
+@dataclass
+class ColumnGrid:
+    """Where a grid table's values start, as its own header says (the requests table).
+
+    The header row naming 自然人 over exactly seven value columns fixes the first value column
+    for the rows as wide as it; rows of another width (ragged text, another page) are left as
+    their cells say."""
+
+    width: int = 0  # cells per row under the last full header seen (0: none yet)
+    value_start: int = 0
+
+    def learn(self, header: RowView) -> None:
+        if not header.row.grid:
+            return
+        for i, cell in enumerate(header.row.cells):
+            if core(cell.text) == "自然人" and len(header.row.cells) - i == 7:
+                self.width, self.value_start = len(header.row.cells), i
+                return
+
+    def realigned(self, v: RowView) -> RowView:
+        """A grid row as wide as its header: whatever stands in a label column is label.
+
+        A page break can cut a label right after its enumerator ("2" | ".没有现成信息…"); the
+        lone digit left in the label column reads as a number, and without the header's columns
+        it would be taken as the value of the row above."""
+        if not self.width or not v.row.grid or len(v.row.cells) != self.width or v.start >= self.value_start:
+            return v
+        cut = self.value_start
+        stray = [core(c.text) for c in v.row.cells[v.start : cut] if parse_number(c.text).status == "number"]
+        return RowView(v.row, v.labels + stray, v.row.cells[cut:], cut)
+
+
+
 def join_number_runs(views: list[RowView]) -> list[RowView]:
     """Text rows: the 15 appeals numbers may wrap over lines; label-less runs continue a row."""
     out: list[RowView] = []
@@ -407,10 +447,16 @@ def _match_wrapped(table: str, above: RowView, v: RowView, group: str | None) ->
     """A label that wrapped onto the row below (the numbers printed with its end): match the
     label cells of both rows, or the two halves of the cut label glued ("5.属于三类内" + "部事务信息")."""
     rid = _match(table, RowView(v.row, above.labels + v.labels, v.values), group)
-    if rid is None and above.labels and v.labels:
+    if rid is None and above.labels and v.labels and not _own_item(above, v):
         glued = above.labels[:-1] + [above.labels[-1] + v.labels[-1]]
         rid = _match(table, RowView(v.row, glued, v.values), group)
     return rid
+
+
+def _own_item(head: RowView, tail: RowView) -> bool:
+    """Whether ``tail``'s last label starts an item rather than finishing ``head``'s: "（）总计"
+    after "（六）其他处" is an item of its own, "七）总计" after a lone "（" is the rest of it."""
+    return bool(_ITEM_START.match(tail.labels[-1])) and not (head.labels and _CUT_ENUMERATOR.match(head.labels[-1]))
 
 
 def _repeats_above(v: RowView, above: Placed) -> bool:
@@ -454,14 +500,14 @@ def _starts_new_item(v: RowView, above: RowView) -> bool:
     return any(_ITEM_START.match(label) for label in own)
 
 
-def _continues_label(v: RowView) -> bool:
-    """A valueless row whose last label is not an enumerated item ("3.…", "（五）…") but the rest
-    of the previous row's label, wrapped past a page break."""
-    return (
-        bool(v.labels)
-        and not any(c.text.strip() for c in v.values)
-        and not _ENUMERATED.match(v.labels[-1])
-    )
+def _continues_label(v: RowView, head: RowView) -> bool:
+    """A valueless row holding the rest of ``head``'s label, wrapped past a page break.
+
+    Its last label must not start an item of its own ("3.…", "（五）…", "3要求…" or "（）总计"
+    with a character lost), unless ``head`` ends in an enumerator cut short ("（" | "七）总计")."""
+    if not v.labels or any(c.text.strip() for c in v.values) or _ENUMERATED.match(v.labels[-1]):
+        return False
+    return not _own_item(head, v)
 
 
 def _joined_cut(head: RowView, tail: RowView) -> RowView:
@@ -469,7 +515,8 @@ def _joined_cut(head: RowView, tail: RowView) -> RowView:
     before the break ("2.没 | 6 0 0 0 0 0 6"), the rest of the label after it ("有现成信息需要另行制作")."""
     values, start = head.values, head.start
     first = core(values[0].text) if values else ""
-    if first.isdigit() and re.match(r"[.、]", tail.labels[-1]):  # "1" | ".属于国家秘密": the enumerator
+    cut_enumerator = bool(head.labels) and head.labels[-1].isdigit()  # already a label (see _realigned)
+    if first.isdigit() and re.match(r"[.、]", tail.labels[-1]) and not cut_enumerator:  # "1" | ".属于…"
         return RowView(head.row, [*head.labels, first + tail.labels[-1]], values[1:], start + 1)
     labels = head.labels[:-1] + [head.labels[-1] + tail.labels[-1]]
     return RowView(head.row, labels, values, start)
@@ -516,8 +563,28 @@ def _reading(spec: CellSpec, cell: SourceCell | None, row_prov: Provenance, head
         return CellReading(None, cell.text, prov, flagged=True, reason=f"无法识别的数值：{cell.text}")
     value = number.value
     if value is not None and spec.unit == "万元":
+        doubt = _doubtful_yuan(spec, value, cell.text, number.unit, header_unit)
+        if doubt:
+            reason = f"表头单位为元，但{doubt}，单位疑为“万元”之误，未采用：{cell.text}"
+            return CellReading(None, cell.text, prov, flagged=True, reason=reason)
         value = to_wan(value, number.unit, header_unit)
     return CellReading(value=value, raw=cell.text, provenance=prov)
+
+
+def _doubtful_yuan(spec: CellSpec, value: float, raw: str, unit: str, header_unit: str) -> str:
+    """Why an amount the header puts in 元 reads more like 万元 ('' when it does not).
+
+    A header that lost its 万 ("采购总金额（元）") would misread the amount ten-thousandfold.
+    Two signs give it away: more than two decimals (元 go down to 分, "5949.088667"), and a
+    procurement total under 100 元."""
+    if unit or header_unit != "元":
+        return ""
+    decimals = core(raw).partition(".")[2].rstrip("元")
+    if len(decimals) > 2:
+        return f"金额有 {len(decimals)} 位小数（元只到分）"
+    if spec.key == "active.procurement.amount" and 0 < value < 100:
+        return "采购总金额不足 100 元"
+    return ""
 
 
 def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str) -> dict[str, CellReading]:

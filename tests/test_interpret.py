@@ -670,3 +670,33 @@ def test_group_label_cut_as_other_is_still_the_2019_row() -> None:
     report = interpret(doc)
     assert report.table_formats["requests"] == "2019"
     assert report.cells["requests.other.total"].value == 2
+
+
+# --- a header that says 元 where the amounts read as 万元 -----------------------------------------
+
+
+def _yuan_header_report(amount: str) -> str:
+    return CELLS_2019.replace(
+        _cells_block(["信息内容", "采购项目数量", "采购总金额"], ["政府集中采购", "6", "251000元"]),
+        _cells_block(["信息内容", "采购项目数量", "采购总金额（元）"], ["政府集中采购", "6", amount]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "value", "why"),
+    [
+        ("251000", 25.1, None),  # a believable 元 amount is converted
+        ("59490886.67", 5949.088667, None),  # 分 are fine
+        ("5949.088667", None, "6 位小数"),  # 元 never have six decimals: the header lost its 万
+        ("17", None, "不足 100 元"),  # six procurements for 17 元
+    ],
+)
+def test_amounts_under_a_yuan_header(amount: str, value: float | None, why: str | None) -> None:
+    text = _yuan_header_report(amount)
+    assert "采购总金额（元）" in text
+    cell = interpret(read_text(text.encode("utf-8"))).cells["active.procurement.amount"]
+    assert cell.raw == amount
+    if why is None:
+        assert not cell.flagged and cell.value == pytest.approx(value)
+    else:
+        assert cell.flagged and cell.value is None and why in cell.reason and "万元" in cell.reason

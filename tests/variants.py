@@ -200,7 +200,7 @@ def yuan_header(figures: Figures, text: str) -> tuple[str, Expected]:
     exp = expected_of(figures)
     for key, value in figures["cells"].items():
         if key.endswith(".amount") and value is not None:
-            yuan = _plain(round(float(value) * 10000, 6))
+            yuan = _plain(round(float(value) * 10000, 2))  # 元 go down to 分
             text = re.sub(rf"(?<![\d.]){re.escape(_plain(value))}(?![\d.])", yuan, text, count=1)
     text = text.replace("采购总金额（万元）", "采购总金额（元）").replace("（单位：万元）", "（单位：元）")
     return text, exp
