@@ -288,13 +288,35 @@ def fit(v: RowView, n: int, table: str, header: RowView | None = None) -> Placed
         return _fit_groups(v, groups)
     while len(values) > n and not values[0].text.strip():
         values.pop(0)
+    trailing = False
     while len(values) > n and not values[-1].text.strip():
         values.pop()
+        trailing = True
     if len(values) == n:
+        if trailing and table == "requests" and not _header_as_wide(v, header) and not _adds_up(values):
+            return Placed(v, reason=_mismatch(len(v.values), n) + "（行末多出空单元格，且本行合计对不上，可能有单元格错位）")
         return Placed(v, list(values))
     if len(values) > n:
         return _fit_surplus(v, values, n, table)
     return Placed(v, reason=_mismatch(len(values), n))
+
+
+def _header_as_wide(v: RowView, header: RowView | None) -> bool:
+    """Whether the column header spans this row's trailing cells too (a real, empty column)."""
+    return header is not None and header.row.grid and len(header.row.cells) >= len(v.row.cells)
+
+
+def _adds_up(values: list[SourceCell]) -> bool:
+    """Whether a requests row's six applicant columns sum to its 总计 (blank counts as 0).
+
+    A blank cell past the header's last column is dropped as an empty trailing cell only if the
+    row still adds up: a cell inserted among the values (a merged cell read twice) also leaves a
+    blank at the end, and shifts the 总计."""
+    numbers = [parse_number(c.text) for c in values]
+    if any(x.status == "invalid" for x in numbers):
+        return False
+    amounts = [x.value or 0 for x in numbers]
+    return abs(sum(amounts[:-1]) - amounts[-1]) < 1e-9
 
 
 def _fit_tokens(v: RowView, values: list[SourceCell], n: int, table: str) -> Placed:

@@ -11,6 +11,7 @@ flagged reads prints at the end (``-s``); ``python -m tests.variants`` prints th
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -39,21 +40,22 @@ def _print_tallies():
         print(" ", tally.line(kind))
 
 
-KNOWN_OPEN = {"eight-numbers"}
-"""Kinds that still give silently wrong cells (see test_known_open_kinds): a cell inserted into
-one row of a tab-separated text table is trimmed as an extra empty column and shifts the row.
-Real tab text is ragged (rows of 8, 9 and 10 cells in one table, trailing blank cells in some),
-so a row's width alone cannot tell an inserted cell from a trailing one."""
+UNIT_LOST = re.compile(r"金额[（(](?:单位[:：])?元[)）]")
+"""An amount header that lost its 万 ("采购总金额（元）"): open, see test_a_header_that_lost_wan."""
 
 
-def _check(variants, open_kinds: frozenset[str] = frozenset()) -> None:
+def _unit_lost(v: V.Variant, wrong: str) -> bool:
+    """A wrong amount under a header that lost 万 is the one known open case (not a neighbour's number)."""
+    text = v.data.decode("utf-8", "replace") if v.data else ""
+    return wrong.startswith("active.") and ".amount:" in wrong and bool(UNIT_LOST.search(text))
+
+
+def _check(variants) -> None:
     wrong: list[str] = []
     for v in variants:
-        if v.kind in KNOWN_OPEN and v.kind not in open_kinds:
-            continue
         out = V.judge(v.parse(), v)
         TALLIES.setdefault(v.kind, V.Tally()).add(v, out)
-        wrong += [f"{v.kind} {v.detail}: {w}" for w in out.wrong]
+        wrong += [f"{v.kind} {v.detail}: {w}" for w in out.wrong if not _unit_lost(v, w)]
         if v.kind in EXACT_KINDS:
             assert out.flagged == 0, f"{v.kind} {v.detail}: {out.flagged} cells flagged on an unambiguous layout"
     assert not wrong, f"{len(wrong)} silently wrong cells: {wrong[:10]}"
@@ -111,10 +113,15 @@ def test_the_judge_catches_a_wrong_cell() -> None:
     assert not V.judge(report, v).wrong
 
 
-@pytest.mark.xfail(strict=True, reason="open: a cell inserted into one row of tab text (see KNOWN_OPEN)")
-def test_known_open_kinds() -> None:
-    for i, figures in enumerate(FIGURES):
-        _check(V.all_fast_variants(figures, seed=i), open_kinds=frozenset(KNOWN_OPEN))
+@pytest.mark.xfail(strict=True, reason="open: a header that lost its 万 reads as 元 (see UNIT_LOST)")
+def test_a_header_that_lost_wan() -> None:
+    """"采购总金额（元）" over 4092.66: a believable 元 amount, read ten-thousandfold too small.
+    Nothing in the cell or the header gives it away; it should at least be flagged."""
+    figures = next(f for f in FIGURES if f["cells"].get("active.procurement.amount") == 4092.66)
+    text = V.text_report(figures).replace("采购总金额（万元）", "采购总金额（元）")
+    report = V.Variant("unit-lost", "", figures, V.expected_of(figures), "v.txt", text.encode()).parse()
+    cell = report.cells["active.procurement.amount"]
+    assert cell.flagged or cell.value == 4092.66
 
 
 @pytest.mark.parametrize("figures", FIGURES, ids=IDS)
@@ -130,5 +137,13 @@ def test_labels_cut_after_their_first_character(figures) -> None:
 def test_labels_that_lost_a_character(figures) -> None:
     """Every label with one character dropped ("3要求…", "（）总计", "七）总计"), several seeds:
     each cell is exact or flagged, never taken by a neighbouring row."""
-    for seed in range(6):
+    for seed in range(12):
         _check(v for v in V.all_fast_variants(figures, seed=seed) if v.kind == "label-lost-char")
+
+
+@pytest.mark.parametrize("figures", FIGURES, ids=IDS)
+def test_a_cell_inserted_into_one_row(figures) -> None:
+    """A value printed twice (a merged cell read twice): 8 numbers for 7 columns in some rows of
+    a tab table.  The row is flagged, or read exactly when the duplicate changes nothing."""
+    for seed in range(12):
+        _check(v for v in V.all_fast_variants(figures, seed=seed) if v.kind == "eight-numbers")
