@@ -114,16 +114,33 @@ _MATCH = """
 """
 
 
-def fan_out(db: sqlite_utils.Database) -> int:
-    """Queue a delivery for every (alert, subscribed chat) pair not queued yet; returns how many.
+FANNED_OUT_THROUGH = "outbox_fanned_out_through"
+"""``meta`` key: the newest outbox id already fanned out (alerts are numbered in commit order)."""
 
-    Idempotent: the primary key of ``deliveries`` makes a second run a no-op."""
+
+def fan_out(db: sqlite_utils.Database) -> int:
+    """Queue a delivery for every (new alert, subscribed chat) pair; returns how many.
+
+    Only alerts newer than the last fan-out are joined with the subscriptions, so a tick costs
+    the same with ten alerts in the outbox or a hundred thousand.  That is exact: a chat that
+    subscribes later gets ``skipped`` rows for every alert already there (:func:`subscribe`),
+    so an old alert never needs fanning out again.  Idempotent: the primary key of
+    ``deliveries`` makes a repeated pair a no-op, and the marker moves in the same transaction.
+    """
     with write_transaction(db):
+        row = db.execute("select value from meta where key = ?", [FANNED_OUT_THROUGH]).fetchone()
+        since = int(row[0]) if row else 0
+        newest = db.execute("select coalesce(max(id), 0) from outbox").fetchone()[0]
+        if newest <= since:
+            return 0
         cur = db.execute(
             "insert or ignore into deliveries (outbox_id, chat_id, status, attempts, next_attempt_at) "
-            "select distinct o.id, s.chat_id, 'pending', 0, '' from outbox o join subscriptions s on "
+            "select distinct o.id, s.chat_id, 'pending', 0, '' from outbox o join subscriptions s on ("
             + _MATCH
+            + ") where o.id > ? and o.id <= ?",
+            [since, newest],
         )
+        db.execute("insert or replace into meta (key, value) values (?, ?)", [FANNED_OUT_THROUGH, str(newest)])
         return max(cur.rowcount, 0)
 
 

@@ -55,6 +55,23 @@ def test_subscribe_skips_history_and_scopes_match(db_path: Path) -> None:
     assert outbox.fan_out(db) == 0
 
 
+def test_fan_out_joins_only_alerts_newer_than_the_last_one(db_path: Path) -> None:
+    """A tick must not re-scan the whole outbox; the marker survives a restart."""
+    db = open_db(db_path)
+    outbox.subscribe(db, 1)
+    first = [add_alert(db) for _ in range(3)]
+    assert outbox.fan_out(db) == 3
+    db.execute("delete from deliveries where outbox_id = ?", [first[0]])  # would come back on a full scan
+    db.conn.commit()
+    db = open_db(db_path)  # a restarted bot
+    later = add_alert(db)
+    assert outbox.fan_out(db) == 1
+    got = states(db)
+    assert (first[0], 1) not in got and got[(later, 1)] == "pending"
+    marker = db.execute("select value from meta where key = ?", [outbox.FANNED_OUT_THROUGH]).fetchone()[0]
+    assert int(marker) == later
+
+
 def test_claim_is_exclusive_and_recover_resends_interrupted(db_path: Path) -> None:
     db = open_db(db_path)
     outbox.subscribe(db, 1)
