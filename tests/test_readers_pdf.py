@@ -3,6 +3,7 @@ and one-line refusals for PDFs that cannot be read (scanned, encrypted, corrupt,
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -169,3 +170,23 @@ def test_row_cut_at_page_break_stays_two_rows(tmp_path: Path) -> None:
     assert last_on_1.texts[2] == "5.属于三类内部事务信息" and not any(last_on_1.texts[3:])
     assert first_on_2.texts[:3] == ["", "", ""] and first_on_2.texts[3:] == ["0"] * 7
     assert first_on_2.provenance["row"] == last_on_1.provenance["row"] + 1
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+def test_pages_displayed_sideways_or_upside_down_are_turned(tmp_path: Path, rotate: int) -> None:
+    """A /Rotate that does not match how the content was drawn shows the tables sideways (or
+    upside down); they are read after turning the page back, every cell exact."""
+    from ingest.interpret import interpret
+    from tests import variants as V
+
+    data = render_pdf(FIGURES, tmp_path / "r.pdf").read_bytes()
+    assert data.count(b"/Rotate 0 ") == 2
+    turned = data.replace(b"/Rotate 0 ", b"/Rotate %d " % rotate)
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(turned)) as pdf:  # the premise: as displayed, text does not run upright
+        page = pdf.pages[0]
+        assert page.rotation == rotate and all(c["matrix"][0] <= 0 for c in page.chars)
+    doc = read_document(turned, "r.pdf")
+    out = V.judge(interpret(doc), V.Variant("rotated", str(rotate), FIGURES, V.expected_of(FIGURES), doc=doc))
+    assert out.wrong == [] and out.flagged == 0 and out.exact == len(FIGURES["cells"])

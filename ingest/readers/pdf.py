@@ -11,10 +11,12 @@ with empty label cells).  Hostile or unusable files fail fast with one line.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
+import pdfplumber.page
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.table import Table
 
@@ -112,6 +114,7 @@ def _read_page(pdf: Any, page: Any, number: int, counts: list[int]) -> tuple[lis
     """Tables and text lines of one page, lines in top-to-bottom order with table rows in place."""
     try:
         check_page(pdf, page, number)  # counts before pdfminer lays anything out
+        page = _upright(pdf, page)
         raw_chars = page.chars
         rules = len(page.objects.get("line", [])) + len(page.objects.get("rect", []))
         if len(raw_chars) > MAX_CHARS_PER_PAGE or rules > MAX_RULES_PER_PAGE:
@@ -130,6 +133,38 @@ def _read_page(pdf: Any, page: Any, number: int, counts: list[int]) -> tuple[lis
     _mark_position(tables, text_lines)
     items = text_lines + [(box[1], "\t".join(row)) for t in tables for box, row in zip(t.row_boxes, t.grid, strict=True)]
     return tables, [text for _, text in sorted(items, key=lambda item: item[0])]
+
+
+def _upright(pdf: Any, page: Any) -> Any:
+    """The page turned so that its text reads left to right, top to bottom.
+
+    A landscape table printed sideways on a portrait page (or a /Rotate that does not match how
+    the content was drawn) gives characters running down or up the page; pdfplumber finds no
+    rows in it, and a few stray cells may even look like a table.  When most characters run
+    one way other than upright, the page is read again with its rotation corrected by that
+    angle, as a reader would turn the paper."""
+    turn = _text_direction(page.chars)
+    if turn == 0:
+        return page
+    page.page_obj.attrs["Rotate"] = (page.rotation + turn) % 360
+    page.page_obj.rotate = (page.rotation + turn) % 360
+    turned = pdfplumber.page.Page(pdf, page.page_obj, page.page_number, page.initial_doctop)
+    page.close()
+    return turned
+
+
+def _text_direction(chars: list[dict[str, Any]]) -> int:
+    """The angle (0, 90, 180 or 270) most characters are drawn at, 0 when no clear majority."""
+    angles: dict[int, int] = {}
+    for char in chars:
+        a, b = char["matrix"][0], char["matrix"][1]
+        if a or b:
+            angle = round(math.degrees(math.atan2(b, a)) / 90) % 4 * 90
+            angles[angle] = angles.get(angle, 0) + 1
+    if not angles:
+        return 0
+    angle, count = max(angles.items(), key=lambda item: item[1])
+    return angle if count > 0.6 * sum(angles.values()) else 0
 
 
 def _inside(obj: dict[str, Any], bbox: Box) -> bool:
