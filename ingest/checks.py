@@ -541,7 +541,32 @@ def cross_year_checks(view: _View, previous: dict[str, Any]) -> list[CheckResult
         for doc in ACTIVE_DOCS:
             if f"active.{doc}.in_force" in cells:
                 results.append(_in_force(view, cells, flagged, doc, previous["year"]))
+    for item, name in AMOUNTS.items():
+        scale = _amount_scale(view, cells, flagged, item, name, previous["year"])
+        if scale is not None:
+            results.append(scale)
     return results
+
+
+AMOUNTS = {"procurement": "采购总金额", "fees": "本年收费金额"}
+SCALE_JUMP = 1000
+"""Amounts a thousandfold apart in consecutive years: the mark of 元 read as 万元 or back."""
+
+
+def _amount_scale(view: _View, cells: dict[str, Any], flagged: set, item: str, name: str,
+                  year: int) -> CheckResult | None:
+    """Last year's and this year's amounts on the same scale (both printed and non-zero)."""
+    key = f"active.{item}.amount"
+    before, now = cells.get(key), view.reading(key)
+    if not before or now is None or not now.value:
+        return None
+    rule = f"cross_year.amount_scale.{item}"
+    low, high = sorted((abs(float(before)), abs(now.value)))
+    relation = f"{year}年报告 {name}({fmt_number(before)}万元)，本年报告 {view.term(key, name)}万元"
+    if high / low < SCALE_JUMP:
+        return CheckResult(rule, WARNING, True, f"{relation}，量级相当", [key])
+    relation += f"，相差约 {high / low:,.0f} 倍，疑为“元”与“万元”单位之误"
+    return _failure(rule, WARNING, relation, [key], _cross_origin(view, [key], key, flagged))
 
 
 def _prev_value(cells: dict[str, Any], key: str) -> float:

@@ -293,6 +293,22 @@ def test_cross_year_in_force_both_ways() -> None:
     assert "2021年现行有效(40) + 本年制发(5) − 本年废止(2) = 43，但 现行有效(33)" in check.message
 
 
+def test_cross_year_amount_a_thousandfold_apart_is_a_unit_warning() -> None:
+    """4092.66 万元 last year, 0.409266 this year (a header that lost its 万): warned, with numbers."""
+    report = build_report({"active.procurement.amount": 0.409266, "active.procurement.projects": 8})
+    last = previous_export({"active.procurement.amount": 4092.66}, year=2021, fmt="2019")
+    check = by_rule(run_checks(report, last))["cross_year.amount_scale.procurement"]
+    assert not check.passed and check.severity == "warning"
+    assert "2021年报告 采购总金额(4092.66万元)" in check.message and "相差约 10,000 倍" in check.message
+    assert "单位之误" in check.message and check.cells == ["active.procurement.amount"]
+
+    near = previous_export({"active.procurement.amount": 3000}, year=2021, fmt="2019")
+    report = build_report({"active.procurement.amount": 4092.66})
+    assert by_rule(run_checks(report, near))["cross_year.amount_scale.procurement"].passed
+    zero = previous_export({"active.procurement.amount": 0}, year=2021, fmt="2019")
+    assert "cross_year.amount_scale.procurement" not in by_rule(run_checks(report, zero))
+
+
 def test_cross_year_skipped_when_not_comparable() -> None:
     report = build_report(active="2021", requests="2021")
     old_format = previous_export({"active.rules.total_published": 3}, fmt="2019")

@@ -45,4 +45,4 @@ def test_last_year_arriving_later_refreshes_this_years_cross_year_checks(tmp_pat
 
     assert ingest_bytes(db, _year(2019, carried_forward=2), "2019-v2.txt").outcome == "superseded"
     assert all(_cross_year(db, 2020).values())
-    assert len(_cross_year(db, 2020)) == 7  # replaced, not appended
+    assert len(_cross_year(db, 2020)) == 8  # replaced, not appended: 7 carried-over columns and the amount
