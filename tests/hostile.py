@@ -8,12 +8,14 @@ shows as a failed assertion instead of taking the test run down with it.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
 import subprocess
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,6 +244,22 @@ def self_referencing_pdf(path: Path) -> Path:
     return path
 
 
+def wrapped_bomb_pdf(path: Path, inflated: int = 256 << 20) -> Path:
+    """A content stream of 256 MB of zeros, deflated to ~250 KB and wrapped in ASCII85: the
+    wrapper hides the zlib header from a scan that only tries raw Flate."""
+    packer, zeros = zlib.compressobj(9), bytes(1 << 20)
+    packed = b"".join(packer.compress(zeros) for _ in range(inflated >> 20)) + packer.flush()
+    wrapped = base64.a85encode(packed) + b"~>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter [/ASCII85Decode /FlateDecode] >>\nstream\n" % len(wrapped) + wrapped + b"\nendstream",
+    ]
+    path.write_bytes(_pdf(objects))
+    return path
+
+
 def truncated_pdf(path: Path) -> Path:
     data = _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
     path.write_bytes(data[: len(data) // 2])
@@ -298,6 +316,7 @@ HOSTILE_FILES: dict[str, Callable[[Path], Path]] = {
     "deep.pdf": deep_pdf,
     "loop.pdf": self_referencing_pdf,
     "truncated.pdf": truncated_pdf,
+    "wrapped-bomb.pdf": wrapped_bomb_pdf,
     "empty.txt": empty_file,
     "whitespace.txt": whitespace_file,
     "garbage.bin": binary_garbage,

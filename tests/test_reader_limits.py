@@ -8,6 +8,7 @@ so a limit cannot refuse everything and still pass.
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 import zlib
@@ -326,8 +327,36 @@ def report_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return render_pdf(figures(0), tmp_path_factory.mktemp("pdf") / "r.pdf").read_bytes()
 
 
-def _flate_pdf(*contents: bytes) -> bytes:
-    """One page per content stream, each stream FlateDecode'd (reportlab's are ASCII85-wrapped)."""
+def _lzw9(data: bytes) -> bytes:
+    """LZW as PDF writes it, for data short enough to stay with 9-bit codes."""
+    table = {bytes([i]): i for i in range(256)}
+    codes, w = [256], b""  # 256 = clear table, 257 = end of data
+    for byte in data:
+        if w + bytes([byte]) in table:
+            w += bytes([byte])
+            continue
+        codes.append(table[w])
+        table[w + bytes([byte])] = len(table) + 2
+        w = bytes([byte])
+    codes += [table[w], 257]
+    assert len(table) + 2 < 511
+    bits = "".join(f"{c:09b}" for c in codes)
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
+FILTERS = {
+    "/FlateDecode": zlib.compress,
+    "[/ASCII85Decode /FlateDecode]": lambda c: base64.a85encode(zlib.compress(c)) + b"~>",
+    "[/ASCIIHexDecode /FlateDecode]": lambda c: zlib.compress(c).hex().encode() + b">",
+    "/LZWDecode": _lzw9,
+    "[/A85 /LZW]": lambda c: base64.a85encode(_lzw9(c)) + b"~>",
+}
+"""Ways a content stream can be packed; a bomb may hide behind any of them."""
+
+
+def _flate_pdf(*contents: bytes, filters: str = "/FlateDecode") -> bytes:
+    """One page per content stream, each stream packed with ``filters`` (default FlateDecode)."""
     from tests.hostile import _pdf
 
     pages = len(contents)
@@ -335,10 +364,11 @@ def _flate_pdf(*contents: bytes) -> bytes:
                b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages)), pages),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     for i, content in enumerate(contents):
-        packed = zlib.compress(content)
+        packed = FILTERS[filters](content)
         objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
                     b"/Resources << /Font << /F1 3 0 R >> >> >>" % (5 + 2 * i),
-                    b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+                    b"<< /Length %d /Filter %s >>\nstream\n" % (len(packed), filters.encode()) + packed
+                    + b"\nendstream"]
     return _pdf(objects)
 
 
@@ -346,8 +376,10 @@ SMALL = b"BT /F1 12 Tf 72 720 Td (2023 nian du bao gao) Tj ET"
 LARGE = b"BT /F1 12 Tf 72 700 Td (" + b"x" * 60 + b") Tj ET" + b" " * 500
 
 
-def test_pdf_stream_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = _flate_pdf(SMALL, LARGE)
+@pytest.mark.parametrize("filters", list(FILTERS))
+def test_pdf_stream_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch, filters: str) -> None:
+    """Behind an ASCII85 or hex wrapper, or packed with LZW, a bomb is found as surely as bare Flate."""
+    data = _flate_pdf(SMALL, LARGE, filters=filters)
     monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE))
     assert "2023 nian du bao gao" in read_pdf(data).text
     monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE) - 1)

@@ -5,17 +5,21 @@ object of about 2 KB for every glyph it lays out, and replays a form XObject eve
 invokes it (a tiny file can draw millions of glyphs).  So, before any page is laid out:
 
 * every compressed stream in the file is inflated into nothing, stopping at
-  :data:`~ingest.limits.MAX_PDF_STREAM_BYTES` (a bomb is found at memory speed);
+  :data:`~ingest.limits.MAX_PDF_STREAM_BYTES` (a bomb is found at memory speed), through an
+  ASCII85 or ASCIIHex wrapper too, and LZW as well as Flate;
 * each page is first replayed through a device that only counts glyphs and paths (no layout,
   no objects), stopping at :data:`~ingest.limits.MAX_PDF_PAGE_GLYPHS`.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from typing import Any
 
+from pdfminer.ascii85 import ascii85decode, asciihexdecode
+from pdfminer.lzw import LZWDecoder
 from pdfminer.pdfdevice import PDFDevice
 from pdfminer.pdfinterp import PDFPageInterpreter
 
@@ -29,7 +33,7 @@ def check_streams(data: bytes) -> None:
     """Refuse a file whose compressed streams inflate beyond the limits (counted, never kept)."""
     total = 0
     for match in _STREAM.finditer(data):
-        size = _inflated_size(data, match.end(), limits.MAX_PDF_STREAM_BYTES + 1)
+        size = _decoded_size(data, match.end(), limits.MAX_PDF_STREAM_BYTES + 1)
         if size > limits.MAX_PDF_STREAM_BYTES:
             raise limits.exceeds(f"PDF 数据流解压后超过 {limits.MAX_PDF_STREAM_BYTES // limits.MB} MB，疑似压缩炸弹",
                                  f"a PDF stream inflating beyond {limits.MAX_PDF_STREAM_BYTES // limits.MB} MB")
@@ -37,6 +41,68 @@ def check_streams(data: bytes) -> None:
         if total > limits.MAX_PDF_INFLATED_BYTES:
             raise limits.exceeds(f"PDF 数据流解压后共超过 {limits.MAX_PDF_INFLATED_BYTES // limits.MB} MB",
                                  f"PDF streams inflating beyond {limits.MAX_PDF_INFLATED_BYTES // limits.MB} MB")
+
+
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+_ASCII = {b"ASCII85Decode": ascii85decode, b"A85": ascii85decode, b"ASCIIHexDecode": asciihexdecode,
+          b"AHx": asciihexdecode}
+_LZW = {b"LZWDecode", b"LZW"}
+_HEAD = 4096
+"""How far before a ``stream`` keyword its dictionary (and its /Filter) is looked for."""
+
+
+def _filters(data: bytes, start: int) -> list[bytes]:
+    """The filter names of the stream whose data begins at ``start`` (from its dictionary)."""
+    head = data[max(0, start - _HEAD):start]
+    head = head[head.rfind(b"obj") + 1:] if b"obj" in head else head
+    found = list(_FILTER.finditer(head))
+    return _NAME.findall(found[-1].group(1)) if found else []
+
+
+def _decoded_size(data: bytes, start: int, limit: int) -> int:
+    """Bytes the stream at ``start`` decodes to, up to ``limit``.
+
+    An ASCII85 or ASCIIHex layer is undone first (it only shrinks: its output is bounded by the
+    file), so a bomb cannot hide behind it; LZW, which can also expand thousandfold, is counted
+    code by code.  Anything else is tried as zlib, as before."""
+    filters = _filters(data, start)
+    if filters and filters[0] in _ASCII:
+        try:
+            decoded = _ASCII[filters[0]](_stream_data(data, start))
+        except Exception:  # malformed: pdfminer will refuse the stream itself
+            return 0
+        return _layer_size(decoded, filters[1:], limit)
+    if filters and filters[0] in _LZW:
+        return _lzw_size(_stream_data(data, start), limit)
+    return _inflated_size(data, start, limit)
+
+
+def _stream_data(data: bytes, start: int) -> bytes:
+    """The bytes from ``start`` to ``endstream``, without the end-of-line the format puts before it."""
+    end = data.find(b"endstream", start)
+    raw = data[start:end if end >= 0 else len(data)]
+    return raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith((b"\n", b"\r")) else raw
+
+
+def _layer_size(decoded: bytes, rest: list[bytes], limit: int) -> int:
+    if rest and rest[0] in _LZW:
+        return _lzw_size(decoded, limit)
+    if rest:
+        return _inflated_size(decoded, 0, limit) or len(decoded)
+    return len(decoded)
+
+
+def _lzw_size(data: bytes, limit: int) -> int:
+    size = 0
+    try:
+        for piece in LZWDecoder(io.BytesIO(data)).run():
+            size += len(piece)
+            if size >= limit:
+                break
+    except Exception:  # corrupt LZW: pdfminer stops there too
+        return size
+    return size
 
 
 def _inflated_size(data: bytes, start: int, limit: int) -> int:
