@@ -28,7 +28,7 @@ def _open(ctx: click.Context):
 def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool) -> None:
     """Ingest report files or folders (recursively) into the database.
 
-    The kind (PDF, Word .docx, HTML, text) is detected from the content.  Exit status is 1 when
+    The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
     a file could not be read; a report that fails a check is stored and reported, not an error.
     """
     db = _open(ctx)

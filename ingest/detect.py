@@ -13,8 +13,9 @@ import zipfile
 
 from ingest.model import IngestError
 from ingest.readers.archive import check_entry_count
+from ingest.readers.office import is_legacy_office
 
-KINDS = ("pdf", "docx", "html", "text")
+KINDS = ("pdf", "docx", "doc", "html", "text")
 
 _HTML_SNIFF = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|tr|td|p|div|span|br)\b", re.IGNORECASE
@@ -24,13 +25,15 @@ _PRINTABLE_SHARE = 0.95
 
 
 def detect_kind(data: bytes) -> str:
-    """Return ``pdf``, ``docx``, ``html`` or ``text``; raise :class:`IngestError` otherwise."""
+    """Return ``pdf``, ``docx``, ``doc``, ``html`` or ``text``; raise :class:`IngestError` otherwise."""
     if not data or not data.strip():
         raise IngestError("空文件 / empty file")
     if _is_pdf(data):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
+    if is_legacy_office(data):  # .doc, .wps (and .xls/.ppt, which the conversion refuses)
+        return "doc"
     text = decode_text(data)
     if text is None:
         raise IngestError("无法识别的文件类型 / not a report (binary data)")

@@ -73,6 +73,12 @@ MAX_PDF_CHARS = 250_000
 """Characters laid out in the whole file: ~20 s of pdfplumber at worst.  A report of 5–20 pages
 has 5,000–30,000; a long provincial report of 60 dense pages ~100,000 — it must not be refused."""
 
+# --- legacy Word / WPS (converted by LibreOffice: ingest/readers/office.py) -----------------------
+
+OFFICE_SECONDS = 120.0
+"""One LibreOffice conversion.  A report converts in 2–5 s, the first run of a new profile
+included; a file that takes longer is hostile or broken, and the process group is killed."""
+
 # --- text -------------------------------------------------------------------------------------
 
 MAX_TEXT_BYTES = 10 * MB

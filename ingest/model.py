@@ -51,7 +51,7 @@ class SourceRow:
 class Document:
     """What a reader extracted from one file."""
 
-    kind: str  # pdf | docx | html | text
+    kind: str  # pdf | docx | doc | html | text
     text: str  # the whole readable text in reading order (title, narrative, year detection)
     rows: list[SourceRow]
     title: str = ""  # a title the source declares (HTML <title>, docx core properties), if any

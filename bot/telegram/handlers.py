@@ -41,7 +41,7 @@ HELP = """我可以回答政府信息公开工作年度报告里的数字问题�
 /export 机关 年份 — 导出报告全部单元格（CSV，含出处）
 /subscribe [地区或机关] · /unsubscribe — 订阅校验提醒（管理员）
 /status — 数据库状况
-管理员可直接发送报告文件（PDF、DOCX、HTML、TXT）导入。"""
+管理员可直接发送报告文件（PDF、DOCX、DOC、WPS、HTML、TXT）导入。"""
 
 BUSY = "请稍后再试：消息太多了。"
 REFUSAL = "抱歉，本机器人仅对授权的聊天开放。如需使用请联系管理员。"

@@ -22,7 +22,7 @@ from bot.telegram import auth
 from bot.telegram.config import BotConfig
 from store.db import open_db
 
-ACCEPTED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt")
+ACCEPTED_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".txt")
 _UNSAFE = re.compile(r"[^\w.\-()（）\u4e00-\u9fff]+")
 MAX_NAME_CHARS = 120
 
@@ -88,7 +88,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     name = safe_name(document.file_name)
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
-        await message.reply_text("只接受 PDF、DOCX、HTML、TXT 格式的报告文件。")
+        await message.reply_text("只接受 PDF、DOCX、DOC、WPS、HTML、TXT 格式的报告文件。")
         return
     limit = int(config.max_upload_mb * 1024 * 1024)
     if document.file_size and document.file_size > limit:

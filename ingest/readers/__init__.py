@@ -36,6 +36,10 @@ def read_document(data: bytes, name: str = "") -> Document:
         from ingest.readers.docx import read_docx
 
         return read_docx(data, name)
+    if kind == "doc":
+        from ingest.readers.office import read_legacy_word
+
+        return read_legacy_word(data, name)
     if kind == "html":
         from ingest.readers.html import read_html
 
