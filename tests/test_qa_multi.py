@@ -93,6 +93,23 @@ def test_failed_checks_audit(db):
     assert clean.value == 0
 
 
+def test_audit_of_a_named_agency_lists_only_that_agency(db):
+    """An auditor asks about one agency, in the words auditors use; the whole list is not the answer."""
+    for question in ("聊城市城市管理局哪些校验没通过", "聊城市城管局的报告有问题吗", "聊城城管局2020年勾稽关系对不上吗"):
+        a = q(db, question)
+        assert (a.status, a.kind) == ("answer", "checks"), question
+        assert {s["agency"] for s in a.series} == {"聊城市城市管理局"}, question
+    assert q(db, "聊城市大数据局2020年有错误吗").value == 0  # named, and clean
+    everyone = q(db, "哪些机关的报告有问题")
+    assert everyone.kind == "checks" and "聊城市城市管理局" in {s["agency"] for s in everyone.series}
+
+
+def test_audit_of_an_unknown_agency_is_not_found_not_everything(db):
+    for question in ("统理局有问题吗", "聊城市统理局哪些校验没通过"):
+        a = q(db, question)
+        assert a.status == "not_found" and a.series == [], question
+
+
 def test_missing_reports_audit(db):
     a = q(db, "哪些单位缺2020年年报")
     assert a.kind == "missing"

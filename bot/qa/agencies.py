@@ -142,6 +142,11 @@ class AgencyIndex:
 
     # ---------------------------------------------------------------- resolution
 
+    @staticmethod
+    def names_a_place_only(m: Mention) -> bool:
+        """"聊城" or "聊城市": a region; "聊城市统理局" names an agency there (maybe misspelt)."""
+        return m.token is None and len(_residue(m.phrase, m.places)) < 2
+
     def resolve(self, m: Mention) -> Resolution:
         if m.token is not None:
             return self._resolve_token(m)

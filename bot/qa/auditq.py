@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -24,9 +25,52 @@ def _region_filter(q: Question, index: AgencyIndex) -> tuple[set[str] | None, st
     return {index.entries[i].name for i in index.region_ids(places)}, "".join(places)
 
 
+def _scope(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str, Answer | None]:
+    """The agencies an audit question names: a named agency (or the candidates of a short name
+    such as 城管局) narrows the list to them, a bare place to the agencies there.  A name that
+    matches nothing gets a not_found answer rather than the whole database's list."""
+    if not q.mentions:
+        return _named_only_loosely(q, index)
+    names: set[str] = set()
+    labels: list[str] = []
+    for m in q.mentions:
+        if index.names_a_place_only(m):  # "聊城": a region, not 聊城市人民政府
+            names |= {index.entries[i].name for i in index.region_ids(m.places)} if m.places else set()
+            labels.append("".join(m.places))
+            continue
+        r = index.resolve(m)
+        found = [r.agency] if r.agency else r.candidates
+        if not found:
+            near = f"相近的单位：{'、'.join(r.suggestions)}。" if r.suggestions else ""
+            return None, "", Answer(status="not_found", kind="help",
+                                    text=f"{r.note or '没有找到问题中的单位'}。{near}请写出单位全称。")
+        names |= set(found)
+        labels.append(r.agency or m.token or m.phrase)
+    return names, "、".join(label for label in labels if label), None
+
+
+_AGENCY_LIKE = re.compile(r"[\u4e00-\u9fff]{1,12}(局|委|办|厅|院|署|府|中心|委员会|办公室)$")
+
+
+def _named_only_loosely(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str, Answer | None]:
+    """No agency recognised: a stretch shaped like a name ("统理局") is still looked up fuzzily,
+    so a typo is answered "not found" instead of with every report in the database."""
+    phrase = index.fuzzy_phrase(q.text)
+    if not _AGENCY_LIKE.fullmatch(phrase):
+        return None, "", None
+    r = index.fuzzy(phrase, ())
+    found = [r.agency] if r.agency else r.candidates
+    if found:
+        return set(found), r.agency or phrase, None
+    near = f"相近的单位：{'、'.join(r.suggestions)}。" if r.suggestions else ""
+    return None, "", Answer(status="not_found", kind="help", text=f"没有找到“{phrase}”。{near}请写出单位全称。")
+
+
 def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
     year = q.years[0] if q.years else None
-    names, scope = _region_filter(q, index)
+    names, scope, refusal = _scope(q, index)
+    if refusal is not None:
+        return refusal
     reports = [r for r in queries.failed_reports(db, year) if names is None or r["agency"] in names]
     when = f"{year}年" if year else ""
     if not reports:

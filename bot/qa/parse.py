@@ -12,7 +12,7 @@ from bot.qa.text import canonical
 from bot.qa.years import find_years, year_range
 
 _INTENTS = (
-    ("failed_checks", r"校验|(没|未|不)通过|核验失败|检查失败"),
+    ("failed_checks", r"校验|(没|未|不)通过|核验失败|检查失败|勾稽|对不上|不一致|有(什么)?问题|出错|错误|异常"),
     ("missing", r"缺.{0,6}(年报|报告)|(没有|没|未)(提交|发布|报送|上报).{0,6}(年报|报告)|漏报"),
     ("ranking", r"排名|排行|排序|最多|最少|最高|最低|前\d+名?|前[一二三四五六七八九十]+名|top"),
     ("trend", r"趋势|历年|变化|逐年|每年|走势|历史"),
