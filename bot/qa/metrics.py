@@ -191,7 +191,7 @@ _ACTIVE: list[tuple[str, object]] = [
 ]
 
 _LATE: list[tuple[str, Metric]] = [
-    (r"总计|办结|办理总数|处理总数|办理了多少|处理了多少|答复了", HANDLED),
+    (r"总计|办结|办理总数|处理总数|办理了多少|处理了多少|答复", HANDLED),
     (r"新收|收到|申请数|申请量|申请|受理", NEW),
 ]
 
