@@ -164,3 +164,20 @@ def test_answer_json_contract(db):
         assert field in data
     assert data["unit"] == "件" and data["cells"] == ["requests.new.total"]
     assert data["source"]["locations"][0]["raw"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "formula"),
+    [
+        ("聊城市人民政府2020年部分公开占比", 7.99, "84 / 1051"),
+        ("聊城市人民政府2020年不予公开的比例是多少", 3.14, "33 / 1051"),  # not the 公开率
+        ("聊城市人民政府2020年予以公开的比例", 60.13, "632 / 1051"),
+        ("聊城市人民政府2020年自然人申请占比", 91.75, "967 / 1054"),
+        ("聊城市人民政府2020年法人申请占多少比例", 8.25, "87 / 1054"),
+        ("聊城市人民政府2020年公开的比例", 68.13, "716 / 1051"),  # 公开率 itself
+    ],
+)
+def test_shares_are_computed_with_their_formula(db, question, value, formula):
+    a = q(db, question)
+    assert (a.status, a.kind, a.unit) == ("answer", "rate", "%"), a.text
+    assert a.value == pytest.approx(value) and formula in a.formula

@@ -70,6 +70,19 @@ def test_ranking_ascending_and_of_one_department(db):
     assert [s["agency"] for s in a.series] == ["淄博市城市管理局", "聊城市城市管理局"]
 
 
+@pytest.mark.parametrize("question", ["2020年聊城各部门公开率排名", "2020年聊城各部门部分公开占比排名"])
+def test_ranking_by_a_rate_agrees_with_each_agencys_own_rate(db, question):
+    a = q(db, question)
+    assert (a.status, a.kind, a.unit) == ("answer", "ranking", "%"), a.text
+    assert len(a.series) >= 2 and "（七）总计" in a.formula
+    values = [s["value"] for s in a.series]
+    assert values == sorted(values, reverse=True)
+    what = "公开率" if "公开率" in question else "部分公开占比"
+    for s in a.series:
+        own = q(db, f"{s['agency']}2020年{what}")
+        assert own.kind == "rate" and own.value == pytest.approx(s["value"]), s
+
+
 def test_disclosure_rate_states_formula(db):
     a = q(db, "聊城市人民政府2020年公开率是多少")
     assert (a.status, a.kind, a.unit) == ("answer", "rate", "%")

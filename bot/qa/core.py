@@ -196,7 +196,7 @@ def _label(metric: Metric, q: Question) -> str:
 def rate(db: sqlite_utils.Database, q: Question, agency: str, report: dict, note: str) -> Answer:
     r = q.choice.rate
     assert r is not None
-    num = evaluate(db, report, r.numerator, ("total",))
+    num = evaluate(db, report, r.numerator, r.numerator_columns)
     den = evaluate(db, report, r.denominator, ("total",))
     year = report["year"]
     for ev in (num, den):

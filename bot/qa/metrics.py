@@ -39,6 +39,7 @@ class Rate:
     numerator: Metric
     denominator: Metric
     formula: str
+    numerator_columns: tuple[str, ...] = ("total",)  # applicant columns of the numerator (a share of 自然人 …)
 
 
 def _both(*keys: str) -> dict[str, tuple[str, ...]]:
@@ -245,7 +246,7 @@ RATES: list[tuple[str, Rate]] = [
     (r"诉讼.{0,4}纠错率", Rate(
         "suit_correction", "行政诉讼纠错率", _appeal("suit", "corrected"), _appeal("suit", "total"),
         "诉讼纠错率 = 行政诉讼结果纠正 / 行政诉讼总计")),
-    (r"公开率|公开比例|公开的比例", Rate(
+    (r"(?<![予分以])公开(?:率|的?比例)", Rate(  # not 不予公开、部分公开、予以公开的比例
         "disclosure", "公开率", Metric("disclosed", "予以公开+部分公开", "requests",
                                       _both("requests.granted", "requests.partial"), by_column=True),
         HANDLED, "公开率 = (予以公开 + 部分公开) / （七）总计")),
@@ -272,12 +273,35 @@ class MetricChoice:
     notes: list[str] = field(default_factory=list)
 
 
+_SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)")
+_NOT_OUTCOMES = frozenset({"new", "carried_over", "carried_forward", "handled_total"})
+
+
+def share_of(metric: Metric | None, columns: tuple[str, ...] | None, text: str) -> Rate | None:
+    """"部分公开占比" (of the outcomes' total), "自然人申请占比" (of the row's total): a share
+    the question asks for by its words, built from the metric it names."""
+    if metric is None or metric.table != "requests" or not _SHARE.search(text):
+        return None
+    if columns and metric.by_column:
+        part = column_label(columns)
+        label = f"{metric.label}中{part}占比"
+        return Rate(f"share_{metric.name}_{'_'.join(columns)}", label, metric, metric,
+                    f"{label} = {metric.label}（{part}） / {metric.label}（总计）", numerator_columns=columns)
+    if metric.name in _NOT_OUTCOMES:
+        return None
+    return Rate(f"share_{metric.name}", f"{metric.label}占比", metric, HANDLED,
+                f"{metric.label}占比 = {metric.label} / （七）总计")
+
+
 def understand(text: str) -> MetricChoice:
     rate = find_rate(text)
     if rate:
         return MetricChoice(rate=rate)
     metric = find_metric(text)
     columns = find_columns(text)
+    share = share_of(NEW if columns and metric is None else metric, columns, text)
+    if share:
+        return MetricChoice(rate=share)
     if columns and (metric is None or metric is NEW or metric.name == "new"):
         metric = NEW
     if columns and metric is not None and metric.by_column:

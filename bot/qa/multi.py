@@ -115,10 +115,10 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
 
 
 def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
+    if q.choice.rate:
+        return rate_ranking(db, q, index)
     if q.choice.metric is None:
         return Answer(status="not_found", kind="help", text="排名要说明按哪一项排，例如：2020年聊城各部门申请数排名。")
-    if q.choice.rate:
-        return Answer(status="no_data", kind="ranking", text="暂不支持按比率排名，请按具体数字排名（如申请数）。")
     year = q.years[0] if q.years else queries.latest_year(db)
     if year is None:
         return Answer(status="no_data", kind="ranking", text="数据库里还没有年度报告。")
@@ -138,6 +138,35 @@ def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answe
     order = "从少到多" if q.ascending else "从多到少"
     text = f"{year}年{scope}{metric.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
     return Answer(status="answer", kind="ranking", text=text, year=year, unit=unit, cells=keys, series=series)
+
+
+def rate_ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
+    """Agencies ranked by a rate (公开率, 部分公开占比 …); those whose denominator is 0 are named apart."""
+    r = q.choice.rate
+    assert r is not None
+    year = q.years[0] if q.years else queries.latest_year(db)
+    if year is None:
+        return Answer(status="no_data", kind="ranking", text="数据库里还没有年度报告。")
+    ids, scope = _scope(q, index)
+    keys = sorted({k for f in ("2019", "2021") for m, cols in ((r.numerator, r.numerator_columns),
+                                                               (r.denominator, ("total",)))
+                   for k in (m.keys(f, cols) or ())})
+    rows = queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
+    parts = _totals(rows, r.numerator, r.numerator_columns)
+    wholes = _totals(rows, r.denominator, ("total",))
+    rates = {a: round(parts[a] / d * 100, 2) for a, d in wholes.items() if d and a in parts}
+    if not rates:
+        return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年可计算{r.label}的报告。")
+    ranked = sorted(rates.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
+    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
+    lines = [f"  {s['rank']}. {s['label']}：{s['value']}%" for s in series]
+    zero = sorted(a for a, d in wholes.items() if not d)
+    skipped = f"\n分母为0、无法计算：{'、'.join(zero)}" if zero else ""
+    order = "从低到高" if q.ascending else "从高到低"
+    text = (f"{year}年{scope}{r.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
+            + f"\n{r.formula}" + skipped)
+    return Answer(status="answer", kind="ranking", text=text, year=year, unit="%", cells=keys, series=series,
+                  formula=r.formula)
 
 
 def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
