@@ -29,7 +29,7 @@ def test_trend_without_a_metric_defaults_to_applications_and_says_so(db):
     assert (a.status, a.kind) == ("answer", "trend")
     assert [(s["year"], s["value"]) for s in a.series] == [(2019, 1), (2020, 6)]
     assert "默认显示本年新收申请数" in a.text
-    assert q(db, "聊城市大数据局").status == "not_found"  # a bare name is not a trend question
+    assert q(db, "聊城市大数据局").kind == "overview"  # a bare name is not a trend question
 
 
 def test_trend_notes_years_where_the_metric_is_absent(db):
@@ -121,6 +121,20 @@ def test_audit_of_an_unknown_agency_is_not_found_not_everything(db):
     for question in ("统理局有问题吗", "聊城市统理局哪些校验没通过"):
         a = q(db, question)
         assert a.status == "not_found" and a.series == [], question
+
+
+def test_a_report_named_without_a_figure_gets_its_headline_numbers(db):
+    a = q(db, "聊城市人民政府2020年报告")
+    assert (a.status, a.kind, a.agency, a.year) == ("answer", "overview", "聊城市人民政府", 2020)
+    for figure in ("本年新收申请 1054 件", "上年结转 10 件", "（七）总计 1051 件", "其中予以公开 632 件",
+                   "部分公开 84 件", "716 / 1051", "行政诉讼 30 件"):
+        assert figure in a.text, figure
+    assert q(db, "聊城市人民政府2020年公开率").value == pytest.approx(68.13)  # the same rate as asked alone
+    latest = q(db, "聊城市大数据局")
+    assert latest.year == 2020 and "未指定年份" in latest.text
+    failed = q(db, "聊城市城市管理局2020年")
+    assert "校验：1 项未通过" in failed.text
+    assert q(db, "聊城市大数据局2018年报告").status == "no_data"
 
 
 def test_missing_reports_audit(db):

@@ -8,7 +8,7 @@ import logging
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, multi
+from bot.qa import auditq, multi, overview
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
@@ -58,6 +58,8 @@ def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str
     if problem is not None:
         return problem
     if q.choice.metric is None and q.choice.rate is None:
+        if len(agencies) == 1 and q.intent == "value" and len(q.years) <= 1:
+            return _overview(db, q, agencies[0])
         if q.intent != "trend":
             return _no_metric(q, agencies)
         # "淄博城管局趋势": the headline figure of a report is the applications it received
@@ -132,6 +134,15 @@ def _understood(q: Question) -> list[str]:
     if q.choice.rate:
         out.append("要查 " + q.choice.rate.label)
     return out
+
+
+def _overview(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
+    """A report named without a figure ("聊城市大数据局2019年报告"): its headline numbers."""
+    report, note, problem = pick_report(db, agency, q.years[0] if q.years else None)
+    if problem:
+        return problem
+    assert report is not None
+    return overview.overview(db, report=report, agency=agency, note=note)
 
 
 def _no_metric(q: Question, agencies: list[str]) -> Answer:

@@ -69,6 +69,8 @@ NEW = _req("new", "本年新收政府信息公开申请", "new")
 GRANTED = _req("granted", "予以公开", "granted")
 PARTIAL = _req("partial", "部分公开", "partial")
 HANDLED = _req("handled_total", "办理结果（七）总计", "handled_total")
+CARRIED_OVER = _req("carried_over", "上年结转政府信息公开申请", "carried_over")
+CARRIED_FORWARD = _req("carried_forward", "结转下年度继续办理", "carried_forward")
 OTHER = Metric(
     "other", "其他处理", "requests",
     {"2019": ("requests.other",), "2021": ("requests.other_no_correction", "requests.other_no_fee", "requests.other_misc")},
@@ -90,6 +92,10 @@ def _appeal(group: str, sub: str) -> Metric:
     else:
         bases, name = ("appeals.suit_direct", "appeals.suit_after_review"), "行政诉讼"
     return Metric(f"{group}.{sub}", f"{name}{labels[sub]}", "appeals", _both(*(f"{b}.{sub}" for b in bases)))
+
+
+REVIEW_TOTAL = _appeal("review", "total")
+SUIT_TOTAL = _appeal("suit", "total")
 
 
 def _appeals(text: str) -> Metric | None:
@@ -176,8 +182,8 @@ _SIMPLE: list[tuple[str, Metric]] = [
     (r"其他处理", OTHER),
     (r"部分公开", PARTIAL),
     (r"予以公开|全部公开|同意公开", GRANTED),
-    (r"上年结转|去年结转|上一年结转", _req("carried_over", "上年结转政府信息公开申请", "carried_over")),
-    (r"结转下|继续办理|结转到下|结转至下", _req("carried_forward", "结转下年度继续办理", "carried_forward")),
+    (r"上年结转|去年结转|上一年结转", CARRIED_OVER),
+    (r"结转下|继续办理|结转到下|结转至下", CARRIED_FORWARD),
 ]
 
 _ACTIVE: list[tuple[str, object]] = [
@@ -239,6 +245,11 @@ def column_label(columns: tuple[str, ...]) -> str:
     return APPLICANT_LABELS[columns[0]]
 
 
+DISCLOSURE = Rate(
+    "disclosure", "公开率",
+    Metric("disclosed", "予以公开+部分公开", "requests", _both("requests.granted", "requests.partial"), by_column=True),
+    HANDLED, "公开率 = (予以公开 + 部分公开) / （七）总计")
+
 RATES: list[tuple[str, Rate]] = [
     (r"复议纠错率|复议.{0,4}纠错率|纠错率", Rate(
         "review_correction", "行政复议纠错率", _appeal("review", "corrected"), _appeal("review", "total"),
@@ -246,10 +257,7 @@ RATES: list[tuple[str, Rate]] = [
     (r"诉讼.{0,4}纠错率", Rate(
         "suit_correction", "行政诉讼纠错率", _appeal("suit", "corrected"), _appeal("suit", "total"),
         "诉讼纠错率 = 行政诉讼结果纠正 / 行政诉讼总计")),
-    (r"(?<![予分以])公开(?:率|的?比例)", Rate(  # not 不予公开、部分公开、予以公开的比例
-        "disclosure", "公开率", Metric("disclosed", "予以公开+部分公开", "requests",
-                                      _both("requests.granted", "requests.partial"), by_column=True),
-        HANDLED, "公开率 = (予以公开 + 部分公开) / （七）总计")),
+    (r"(?<![予分以])公开(?:率|的?比例)", DISCLOSURE),  # not 不予公开、部分公开、予以公开的比例
 ]
 
 
