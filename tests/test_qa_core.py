@@ -181,3 +181,16 @@ def test_shares_are_computed_with_their_formula(db, question, value, formula):
     a = q(db, question)
     assert (a.status, a.kind, a.unit) == ("answer", "rate", "%"), a.text
     assert a.value == pytest.approx(value) and formula in a.formula
+
+
+def test_a_figure_split_by_applicant(db):
+    a = q(db, "聊城市人民政府2020年自然人和法人分别申请多少")
+    assert (a.status, a.agency, a.year) == ("answer", "聊城市人民政府", 2020)
+    assert [(s["label"], s["value"]) for s in a.series] == [("自然人", 967), ("法人或其他组织（合计）", 87)]
+    every = q(db, "聊城市人民政府2020年申请人构成")
+    assert [s["value"] for s in every.series] == [967, 29, 5, 3, 44, 6, 1054]
+    assert sum(s["value"] for s in every.series[:-1]) == every.series[-1]["value"]  # the row adds up
+    assert "requests.new.natural" in every.cells and every.source.locations
+    blank = q(db, "上海市政府办公厅2019年予以公开按申请人分别是多少")
+    assert "总计：0 件（空白）" in blank.text  # the blank 总计 is said, not hidden
+    assert q(db, "聊城市人民政府2020年收到多少申请").series == []  # one number stays one number

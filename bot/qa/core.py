@@ -8,9 +8,9 @@ import logging
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, multi, overview
+from bot.qa import auditq, breakdown, multi, overview
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
-from bot.qa.evaluate import caveats_of, evaluate, source_of
+from bot.qa.evaluate import caveats_of, evaluate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
 from bot.qa.parse import Question, parse
 from bot.qa.render import help_text, source_text
@@ -180,6 +180,8 @@ def single(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
         return rate(db, q, agency, report, note)
     metric = q.choice.metric
     assert metric is not None
+    if q.choice.breakdown:
+        return breakdown.breakdown(db, report, agency, metric, q.choice.breakdown, note)
     ev = evaluate(db, report, metric, q.choice.columns)
     label = _label(metric, q)
     if not ev.ok:
@@ -220,16 +222,9 @@ def rate(db: sqlite_utils.Database, q: Question, agency: str, report: dict, note
                       text=f"{agency}{year}年无法计算{r.label}：分母（{r.denominator.label}）为0。{r.formula}")
     value = round(num.value / den.value * 100, 2)  # type: ignore[operator]
     formula = f"{r.formula} = {fmt_number(num.value)} / {fmt_number(den.value)} = {value}%"
-    src = source_of(report, _joined(num, den), r.numerator.table)
-    caveats = caveats_of(db, report, _joined(num, den))
+    src = source_of(report, joined(num, den), r.numerator.table)
+    caveats = caveats_of(db, report, joined(num, den))
     text = "\n".join(filter(None, [f"{agency}{year}年{r.label}：{value}%{note}。\n{formula}", source_text(src),
                                    *(f"⚠ {c}" for c in caveats)]))
     return Answer(status="answer", kind="rate", text=text, value=value, unit="%", agency=agency, year=year,
                   cells=num.keys + den.keys, formula=formula, source=src, caveats=caveats)
-
-
-def _joined(a, b):  # type: ignore[no-untyped-def]
-    from bot.qa.evaluate import Evaluated
-
-    return Evaluated(value=None, keys=a.keys + b.keys, cells={**a.cells, **b.cells}, format=a.format,
-                     flagged_used=a.flagged_used + b.flagged_used)

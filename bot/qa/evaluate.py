@@ -35,6 +35,14 @@ class Evaluated:
         return not self.problem
 
 
+def joined(*parts: Evaluated) -> Evaluated:
+    """Several readings of one report as one (their keys and cells), for a source and caveats."""
+    return Evaluated(value=None, keys=[k for e in parts for k in e.keys],
+                     cells={k: v for e in parts for k, v in e.cells.items()},
+                     format=parts[0].format if parts else "",
+                     flagged_used=[k for e in parts for k in e.flagged_used])
+
+
 def table_format(report: dict[str, Any], table: str) -> str:
     return (report.get("table_formats") or {}).get(table) or report["format"]
 

@@ -239,6 +239,32 @@ def find_columns(text: str) -> tuple[str, ...] | None:
     return None
 
 
+_BREAKDOWN = re.compile(r"分别|各类申请人|申请人(?:构成|类型|分类|结构|情况)|按申请人|各类型|构成|明细")
+_ORGS = ("commercial", "research", "social", "legal", "other_org")
+EVERY_COLUMN: list[tuple[str, ...]] = [("natural",), *((c,) for c in _ORGS), ("total",)]
+
+
+def column_groups(text: str) -> list[tuple[str, ...]]:
+    """Every applicant column (or group) the question names, in the order of the table."""
+    text = text.replace("法人或其他组织", "法人")
+    named = []
+    for pattern, cols in COLUMNS:
+        match = re.search(pattern, text)
+        if match:
+            named.append(cols)
+            text = text[: match.start()] + "　" * (match.end() - match.start()) + text[match.end():]
+    order = {cols: n for n, (_, cols) in enumerate(COLUMNS)}
+    return sorted(set(named), key=order.__getitem__)
+
+
+def breakdown_of(text: str) -> list[tuple[str, ...]]:
+    """"自然人和法人分别…" → those groups; "申请人构成" → every column; [] when not asked."""
+    groups = column_groups(text)
+    if len(groups) >= 2:
+        return groups
+    return EVERY_COLUMN if _BREAKDOWN.search(text) and not groups else []
+
+
 def column_label(columns: tuple[str, ...]) -> str:
     if len(columns) > 1:
         return "法人或其他组织（合计）"
@@ -279,6 +305,7 @@ class MetricChoice:
     rate: Rate | None = None
     column_named: bool = False
     notes: list[str] = field(default_factory=list)
+    breakdown: list[tuple[str, ...]] = field(default_factory=list)  # one line per applicant column
 
 
 _SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)")
@@ -310,6 +337,9 @@ def understand(text: str) -> MetricChoice:
     share = share_of(NEW if columns and metric is None else metric, columns, text)
     if share:
         return MetricChoice(rate=share)
+    groups = breakdown_of(text)
+    if groups and (metric is None or metric.by_column) and (metric is not None or columns or "申请" in text):
+        return MetricChoice(metric=metric or NEW, breakdown=groups)
     if columns and (metric is None or metric is NEW or metric.name == "new"):
         metric = NEW
     if columns and metric is not None and metric.by_column:
