@@ -137,6 +137,22 @@ def test_a_report_named_without_a_figure_gets_its_headline_numbers(db):
     assert q(db, "聊城市大数据局2018年报告").status == "no_data"
 
 
+@pytest.mark.parametrize("question", ["聊城市大数据局2020年申请数比上年增加多少", "聊城市大数据局2020年申请数同比",
+                                      "聊城市大数据局收到申请比去年多了多少"])
+def test_against_the_year_before(db, question):
+    """比上年 / 同比: the year asked (or the latest) against the one before; 去年 here is no year of its own."""
+    a = q(db, question)
+    assert (a.status, a.kind) == ("answer", "compare"), a.text
+    assert [(s["year"], s["value"]) for s in a.series] == [(2020, 6), (2019, 1)]
+    assert "差 = 2020年 − 2019年 = 5" in a.formula and "增长 500.0%" in a.text
+
+
+def test_recent_years_are_the_latest_reports(db):
+    a = q(db, "聊城市人民政府近两年公开率")
+    assert a.kind == "trend" and [s["year"] for s in a.series] == [2020, 2021]
+    assert [s["year"] for s in q(db, "聊城市大数据局最近3年申请数").series] == [2019, 2020]
+
+
 def test_missing_reports_audit(db):
     a = q(db, "哪些单位缺2020年年报")
     assert a.kind == "missing"

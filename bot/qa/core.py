@@ -69,6 +69,10 @@ def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str
     agency = agencies[0]
     if q.intent == "trend":
         return multi.trend(db, q, agency)
+    if q.versus_previous and not q.years:  # "申请数同比": the latest report against the one before
+        latest = queries.reports_of_agency(db, agency)
+        if latest:
+            q.years = [latest[-1]["year"], latest[-1]["year"] - 1]
     if len(q.years) >= 2:
         return multi.compare_years(db, q, agency)
     return single(db, q, agency)

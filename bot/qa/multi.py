@@ -43,6 +43,8 @@ def trend(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
     reports = queries.reports_of_agency(db, agency)
     if q.span:
         reports = [r for r in reports if q.span[0] <= r["year"] <= q.span[1]]
+    if q.recent:
+        reports = [r for r in reports if r["year"] > reports[-1]["year"] - q.recent] if reports else []
     if not reports:
         return Answer(status="no_data", agency=agency, kind="trend", text=f"没有{agency}的年度报告。")
     series, cells, lines = [], [], []
@@ -107,6 +109,8 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
         diff = queries.number(round(known[0]["value"] - known[1]["value"], 6))
         formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
         text += f"\n{formula} {unit}"
+        if known[1]["value"]:
+            text += f"（{'增长' if diff >= 0 else '下降'} {abs(round(diff / known[1]['value'] * 100, 2))}%）"
     if missing_text:
         text += "\n" + missing_text
     status = "answer" if len(known) >= 2 else "no_data"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.qa.agencies import AgencyIndex, Mention
 from bot.qa.metrics import MetricChoice, understand
 from bot.qa.text import canonical
-from bot.qa.years import find_years, year_range
+from bot.qa.years import find_years, recent_years, versus_previous, year_range
 
 _INTENTS = (
     ("failed_checks", r"校验|(没|未|不)通过|核验失败|检查失败|勾稽|对不上|不一致|有(什么)?问题|出错|错误|异常"),
@@ -31,12 +31,21 @@ class Question:
     mentions: list[Mention] = field(default_factory=list)
     ascending: bool = False  # ranking: 最少/最低
     top: int = 10
+    versus_previous: bool = False  # 比上年 / 同比: the year asked against the one before
+    recent: int | None = None  # 近三年: the latest N reports
 
 
 def parse(question: str, index: AgencyIndex, today: datetime.date) -> Question:
     text = canonical(question)
     q = Question(raw=question, text=text)
+    versus = versus_previous(text)
+    if versus:  # "比去年" is a comparison, not a second year
+        text = text[: versus.start()] + "#" * (versus.end() - versus.start()) + text[versus.end():]
+        q.versus_previous = True
+    q.recent = recent_years(text)
     q.years = [y.year for y in find_years(text, today)]
+    if q.versus_previous and len(q.years) == 1:
+        q.years.append(q.years[0] - 1)
     q.span = year_range(text)
     masked = _without_years(text, today)
     q.mentions = index.mentions(masked)
@@ -53,8 +62,10 @@ def _intent(text: str, q: Question) -> str:
     for intent, pattern in _INTENTS:
         if re.search(pattern, text):
             return intent
-    if q.span:
+    if q.span or q.recent:
         return "trend"
+    if q.versus_previous:
+        return "compare"
     if q.choice.rate:
         return "rate"
     if len(q.mentions) >= 2 or len(q.years) >= 2:

@@ -56,3 +56,22 @@ def _year_of(m: re.Match[str], today: datetime.date) -> int | None:
     if m.group("rel"):
         return today.year + _RELATIVE[m.group("rel")]
     return None
+
+
+_VERSUS_PREVIOUS = re.compile(r"(?:比|较|与|跟|和)(?:上一?年|去年|前一年)(?:度)?(?:相比|比)?|同比")
+_RECENT = re.compile(r"(?:最?近|过去)([两二三四五六七八九十\d]{1,2})年")
+_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def versus_previous(text: str) -> re.Match[str] | None:
+    """``比上年`` / ``同比``: the year asked is compared with the year before it."""
+    return _VERSUS_PREVIOUS.search(text)
+
+
+def recent_years(text: str) -> int | None:
+    """``近三年`` / ``最近5年`` → 3 / 5: the latest reports, however many years that is."""
+    m = _RECENT.search(text)
+    if not m:
+        return None
+    n = int(m.group(1)) if m.group(1).isdigit() else _COUNT.get(m.group(1))
+    return n if n and n >= 2 else None
