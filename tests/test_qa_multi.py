@@ -144,7 +144,7 @@ def test_against_the_year_before(db, question):
     a = q(db, question)
     assert (a.status, a.kind) == ("answer", "compare"), a.text
     assert [(s["year"], s["value"]) for s in a.series] == [(2020, 6), (2019, 1)]
-    assert "差 = 2020年 − 2019年 = 5" in a.formula and "增长 500.0%" in a.text
+    assert "差 = 2020年 − 2019年 = 5" in a.formula and "变化率 = 差 / 2019年 = 5 / 1 = 500.0%（增长）" in a.text
 
 
 def test_recent_years_are_the_latest_reports(db):

@@ -110,7 +110,9 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
         formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
         text += f"\n{formula} {unit}"
         if known[1]["value"]:
-            text += f"（{'增长' if diff >= 0 else '下降'} {abs(round(diff / known[1]['value'] * 100, 2))}%）"
+            change = round(diff / known[1]["value"] * 100, 2)
+            text += (f"\n变化率 = 差 / {known[1]['label']} = {fmt_number(diff)} / {fmt_number(known[1]['value'])}"
+                     f" = {change}%（{'增长' if change >= 0 else '下降'}）")
     if missing_text:
         text += "\n" + missing_text
     status = "answer" if len(known) >= 2 else "no_data"
