@@ -109,7 +109,7 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
         diff = queries.number(round(known[0]["value"] - known[1]["value"], 6))
         formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
         text += f"\n{formula} {unit}"
-        if known[1]["value"]:
+        if agency is not None and known[1]["value"]:  # two years of one agency: how much it changed
             change = round(diff / known[1]["value"] * 100, 2)
             text += (f"\n变化率 = 差 / {known[1]['label']} = {fmt_number(diff)} / {fmt_number(known[1]['value'])}"
                      f" = {change}%（{'增长' if change >= 0 else '下降'}）")
