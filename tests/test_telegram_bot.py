@@ -140,6 +140,20 @@ async def test_upload_refused_for_non_admin_and_unreadable_file(api, config):
     assert sum(t.startswith("无法导入") for t in texts) == 1
 
 
+async def test_legacy_word_upload_is_taken_and_refused_with_what_to_do(api, config, monkeypatch):
+    """A .doc is an accepted upload; where LibreOffice may not run, the admin is told to save it as .docx or PDF."""
+    from ingest.readers.office import OLE_MAGIC
+
+    monkeypatch.setenv("XXGK_SOFFICE", "off")
+    api.add_file("doc", OLE_MAGIC + bytes(2048))
+    async with running(config):
+        api.push(fake.document(ADMIN, ADMIN, "doc", "平潭2023.doc", 2056))
+        await wait_for(lambda: any("无法导入" in t for t in api.texts(ADMIN)))
+        await settle(api)
+    [reply] = [t for t in api.texts(ADMIN) if "无法导入" in t]
+    assert "另存为 .docx 或 PDF" in reply and not any("只接受" in t for t in api.texts(ADMIN))
+
+
 async def test_private_question_answered_with_source_and_audited(api, config):
     async with running(config):
         api.push(fake.message(MEMBER, MEMBER, "平潭综合实验区2023年新收申请多少"))
