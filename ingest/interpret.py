@@ -623,6 +623,32 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
     return out
 
 
+STRAY_ROWS = 3
+"""Rows of numbers placed nowhere that make a mostly unreadable table's blanks untrustworthy."""
+
+
+def _distrust_blanks(readings: dict[str, CellReading], views: list[RowView], placed: dict[str, Placed]) -> None:
+    """In a grid table we mostly could not read, an empty cell is not evidence of 0.
+
+    More than half of the cells flagged, and rows of numbers we could place nowhere: the table
+    is not laid out where we looked (a page drawn sideways reads transposed).  The few rows that
+    matched by label then "read" empty only because their numbers sit elsewhere, so those blanks
+    are flagged too; numbers read stay, each found in its own cell.  A table that is merely
+    short of rows (a screenshot in place of a page) has no stray numbers and keeps its blanks;
+    so does space-separated text, where a row without numbers is how a blank row looks."""
+    flagged = sum(1 for r in readings.values() if r.flagged)
+    if flagged * 2 <= len(readings) or not any(p.view.row.grid for p in placed.values()):
+        return
+    used = {id(p.view.row) for p in placed.values()}
+    stray = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
+    if len(stray) < STRAY_ROWS:
+        return
+    reason = f"本表 {flagged}/{len(readings)} 格无法读取，另有 {len(stray)} 行数字无法对应，空白格不能当作0"
+    for reading in readings.values():
+        if reading.value is None and not reading.flagged and not reading.raw.strip():
+            reading.flagged, reading.reason = True, reason
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 
@@ -637,10 +663,11 @@ def interpret(doc: Document) -> ParsedReport:
     tables = split_tables(views)
     fmt_active = active_format(tables["active"], identity.year)
     formats = {"active": fmt_active, "appeals": fmt_active}
+    tables["appeals"] = join_number_runs(tables["appeals"])
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
         "requests": _map_rows("requests", tables["requests"], "2021"),
-        "appeals": _map_rows("appeals", join_number_runs(tables["appeals"]), fmt_active),
+        "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
     formats["requests"] = requests_format(placed["requests"], fmt_active)
     unit = _amount_unit(tables["active"])
@@ -649,7 +676,9 @@ def interpret(doc: Document) -> ParsedReport:
     for table in TABLES:
         if not placed[table]:
             missing.append(table)
-        cells.update(_readings(table, formats[table], placed[table], unit))
+        readings = _readings(table, formats[table], placed[table], unit)
+        _distrust_blanks(readings, tables[table], placed[table])
+        cells.update(readings)
     return ParsedReport(
         agency=identity.agency,
         year=identity.year,

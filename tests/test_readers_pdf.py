@@ -190,3 +190,19 @@ def test_pages_displayed_sideways_or_upside_down_are_turned(tmp_path: Path, rota
     doc = read_document(turned, "r.pdf")
     out = V.judge(interpret(doc), V.Variant("rotated", str(rotate), FIGURES, V.expected_of(FIGURES), doc=doc))
     assert out.wrong == [] and out.flagged == 0 and out.exact == len(FIGURES["cells"])
+
+
+@pytest.mark.parametrize("rotate", [90, 270])
+def test_a_sideways_page_read_unturned_gives_flags_not_blanks(tmp_path: Path, rotate: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the turning, the few rows matched by label used to read blank (7 cells silently 0):
+    in a table mostly unreadable, a blank is not evidence, so every cell is flagged instead."""
+    from ingest.interpret import interpret
+    from ingest.readers import pdf as pdf_reader
+    from tests import variants as V
+
+    monkeypatch.setattr(pdf_reader, "_text_direction", lambda chars: 0)
+    data = render_pdf(FIGURES, tmp_path / "r.pdf").read_bytes().replace(b"/Rotate 0 ", b"/Rotate %d " % rotate)
+    doc = read_document(data, "r.pdf")
+    out = V.judge(interpret(doc), V.Variant("unturned", str(rotate), FIGURES, V.expected_of(FIGURES), doc=doc))
+    assert out.wrong == [] and out.flagged == len(FIGURES["cells"])
