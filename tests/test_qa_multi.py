@@ -133,7 +133,7 @@ def test_a_report_named_without_a_figure_gets_its_headline_numbers(db):
     latest = q(db, "聊城市大数据局")
     assert latest.year == 2020 and "未指定年份" in latest.text
     failed = q(db, "聊城市城市管理局2020年")
-    assert "校验：1 项未通过" in failed.text
+    assert "校验结果：1 项校验未通过" in failed.text
     assert q(db, "聊城市大数据局2018年报告").status == "no_data"
 
 

@@ -88,6 +88,13 @@ def source_of(report: dict[str, Any], ev: Evaluated, table: str) -> Source:
     )
 
 
+def count_checks(failed: list[dict[str, Any]]) -> str:
+    """``2 项校验未通过、1 项校验提示``: failed checks counted by severity."""
+    errors = sum(1 for c in failed if c["severity"] == "error")
+    return "、".join(filter(None, [f"{errors} 项校验未通过" if errors else "",
+                                   f"{len(failed) - errors} 项校验提示" if len(failed) > errors else ""]))
+
+
 def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated | None = None) -> list[str]:
     """Failed checks of the report and flagged cells used.
 
@@ -103,10 +110,7 @@ def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated 
             others.append(check)
     out = touching
     if others:
-        errors = sum(1 for c in others if c["severity"] == "error")
-        kinds = "、".join(filter(None, [f"{errors} 项校验未通过" if errors else "",
-                                         f"{len(others) - errors} 项校验提示" if len(others) > errors else ""]))
-        out.append(f"该报告另有 {kinds}（不涉及本答案的单元格；用 xxgk check 或 /check 查看）。")
+        out.append(f"该报告另有 {count_checks(others)}（不涉及本答案的单元格；用 xxgk check 或 /check 查看）。")
     if ev:
         for key in ev.flagged_used:
             cell = ev.cells[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa.evaluate import evaluate
+from bot.qa.evaluate import count_checks, evaluate
 from bot.qa.metrics import (
     CARRIED_FORWARD,
     CARRIED_OVER,
@@ -65,8 +65,5 @@ def _rate(db: sqlite_utils.Database, report: dict) -> str:
 def _checks(db: sqlite_utils.Database, report: dict) -> str:
     failed = queries.checks_of(db, report["id"], failed_only=True)
     if not failed:
-        return "校验：全部通过"
-    errors = sum(1 for c in failed if c["severity"] == "error")
-    kinds = "、".join(filter(None, [f"{errors} 项未通过" if errors else "",
-                                   f"{len(failed) - errors} 项提示" if len(failed) > errors else ""]))
-    return f"校验：{kinds}（用 xxgk check 或 /check 查看）"
+        return "校验结果：全部通过"
+    return f"校验结果：{count_checks(failed)}（用 xxgk check 或 /check 查看）"
