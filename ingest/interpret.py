@@ -451,7 +451,6 @@ class ColumnGrid:
         return RowView(v.row, v.labels + stray, v.row.cells[cut:], cut)
 
 
-
 def join_number_runs(views: list[RowView]) -> list[RowView]:
     """Text rows: the 15 appeals numbers may wrap over lines; label-less runs continue a row."""
     out: list[RowView] = []
