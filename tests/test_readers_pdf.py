@@ -206,3 +206,39 @@ def test_a_sideways_page_read_unturned_gives_flags_not_blanks(tmp_path: Path, ro
     doc = read_document(data, "r.pdf")
     out = V.judge(interpret(doc), V.Variant("unturned", str(rotate), FIGURES, V.expected_of(FIGURES), doc=doc))
     assert out.wrong == [] and out.flagged == len(FIGURES["cells"])
+
+
+def test_a_landscape_page_stored_portrait_with_rotate_reads_upright(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual way a landscape table is stored: a portrait page, its content drawn turned, and
+    /Rotate 90 so viewers show it upright.  pdfminer applies /Rotate; nothing is turned twice."""
+    from reportlab.lib.pagesizes import landscape
+
+    from ingest.interpret import interpret
+    from ingest.render import pdf as pdf_render
+    from tests import variants as V
+
+    plain = pdf_render.SimpleDocTemplate
+    width, height = A4
+
+    class TurnedPages(plain):  # laid out landscape, drawn turned onto a portrait page
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "pagesize": landscape(A4)})
+
+        def build(self, story, **kwargs):
+            def turn(canv, doc):
+                canv.setPageSize((width, height))
+                canv.translate(width, 0)
+                canv.rotate(90)
+            return plain.build(self, story, onFirstPage=turn, onLaterPages=turn)
+
+    monkeypatch.setattr(pdf_render, "SimpleDocTemplate", TurnedPages)
+    data = render_pdf(FIGURES, tmp_path / "l.pdf").read_bytes().replace(b"/Rotate 0 ", b"/Rotate 90 ")
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:  # the premise: portrait media, shown landscape, text upright
+        page = pdf.pages[0]
+        assert page.rotation == 90 and page.width > page.height and page.chars[0]["upright"]
+    doc = read_document(data, "l.pdf")
+    out = V.judge(interpret(doc), V.Variant("landscape", "", FIGURES, V.expected_of(FIGURES), doc=doc))
+    assert out.wrong == [] and out.exact == len(FIGURES["cells"])
