@@ -12,6 +12,8 @@ import base64
 import io
 import zipfile
 import zlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 from docx import Document as new_docx
@@ -27,6 +29,8 @@ from ingest.readers.html import read_html
 from ingest.readers.pdf import read_pdf
 from ingest.readers.text import read_text
 
+T = TypeVar("T")
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -35,6 +39,19 @@ def _refused(exc: pytest.ExceptionInfo[IngestError], *words: str) -> None:
     assert message.startswith("文件超出合理范围：") and " / file exceeds limits: " in message
     assert "\n" not in message and len(message) <= 300
     assert all(w in message for w in words), message
+
+
+def _holds_exactly_at(monkeypatch: pytest.MonkeyPatch, limit: str, value: int | float,
+                      read: Callable[[], T], *words: str) -> T:
+    """``read()`` succeeds with ``limits.<limit>`` at ``value`` and is refused one below it, in
+    one line naming ``words``; returns what it read at the limit, for the caller's checks."""
+    monkeypatch.setattr(limits, limit, value)
+    result = read()
+    monkeypatch.setattr(limits, limit, value - 1)
+    with pytest.raises(IngestError) as exc:
+        read()
+    _refused(exc, *words)
+    return result
 
 
 def _docx(tables: int = 1, rows: int = 3, cols: int = 3) -> bytes:
@@ -62,12 +79,8 @@ def test_zip_with_too_many_entries_is_refused_before_listing(monkeypatch: pytest
     data = _docx()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = len(archive.infolist())
-    monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", entries)
-    assert detect_kind(data) == "docx"
-    monkeypatch.setattr(limits, "MAX_ZIP_ENTRIES", entries - 1)
-    with pytest.raises(IngestError) as exc:
-        detect_kind(data)
-    _refused(exc, f"{entries} 个部件", "zip entries")
+    got = _holds_exactly_at(monkeypatch, "MAX_ZIP_ENTRIES", entries, lambda: detect_kind(data), f"{entries} 个部件", "zip entries")
+    assert got == "docx"
     with pytest.raises(IngestError):
         read_docx(data)
 
@@ -75,23 +88,15 @@ def test_zip_with_too_many_entries_is_refused_before_listing(monkeypatch: pytest
 def test_docx_part_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = _docx()
     biggest = max(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(limits, "MAX_ZIP_PART_BYTES", biggest)
-    assert read_docx(data).rows
-    monkeypatch.setattr(limits, "MAX_ZIP_PART_BYTES", biggest - 1)
-    with pytest.raises(IngestError) as exc:
-        read_docx(data)
-    _refused(exc, "解压后", "uncompressed part")
+    got = _holds_exactly_at(monkeypatch, "MAX_ZIP_PART_BYTES", biggest, lambda: read_docx(data), "解压后", "uncompressed part")
+    assert got.rows
 
 
 def test_docx_parts_inflating_beyond_the_total_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = _docx()
     total = sum(p.file_size for p in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(limits, "MAX_ZIP_TOTAL_BYTES", total)
-    assert read_docx(data).rows
-    monkeypatch.setattr(limits, "MAX_ZIP_TOTAL_BYTES", total - 1)
-    with pytest.raises(IngestError) as exc:
-        read_docx(data)
-    _refused(exc, "解压后共", "uncompressed in all")
+    got = _holds_exactly_at(monkeypatch, "MAX_ZIP_TOTAL_BYTES", total, lambda: read_docx(data), "解压后共", "uncompressed in all")
+    assert got.rows
 
 
 def test_docx_part_compressed_beyond_reason_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,12 +124,8 @@ def test_docx_with_too_many_xml_elements_is_refused_before_parsing(monkeypatch: 
 
 def test_docx_declaring_too_many_cells_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     data = _docx(rows=3, cols=4)  # 12 w:tc
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 12)
-    assert len(read_docx(data).rows) == 3
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 11)
-    with pytest.raises(IngestError) as exc:
-        read_docx(data)
-    _refused(exc, "Word 表格超过 11 个单元格", "table cells")
+    got = _holds_exactly_at(monkeypatch, "MAX_DOCUMENT_CELLS", 12, lambda: read_docx(data), "Word 表格超过 11 个单元格", "table cells")
+    assert len(got.rows) == 3
 
 
 def _tbl(*rows: str) -> etree._Element:
@@ -138,12 +139,8 @@ def _tc(text: str, span: int = 1) -> str:
 
 def test_docx_table_whose_spans_expand_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     table = _tbl(f"<w:tr>{_tc('项目', 50)}{_tc('1')}</w:tr>", f"<w:tr>{_tc('项目', 50)}{_tc('2')}</w:tr>")
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 102)
-    assert [len(r) for r in table_grid(table)] == [51, 51]
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 101)
-    with pytest.raises(IngestError) as exc:
-        table_grid(table)
-    _refused(exc, "101 个单元格", "cells once merged cells are expanded")
+    got = _holds_exactly_at(monkeypatch, "MAX_TABLE_CELLS", 102, lambda: table_grid(table), "101 个单元格", "cells once merged cells are expanded")
+    assert [len(r) for r in got] == [51, 51]
 
 
 def test_docx_grid_before_is_clamped() -> None:
@@ -161,12 +158,8 @@ def test_docx_document_whose_tables_expand_beyond_the_limit_is_refused(monkeypat
         tc.insert(0, etree.fromstring(f'<w:tcPr xmlns:w="{W_NS}"><w:gridSpan w:val="12"/></w:tcPr>'))
     out = io.BytesIO()
     doc.save(out)
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 24)
-    assert [len(r.cells) for r in read_docx(out.getvalue()).rows] == [12, 12]
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 23)
-    with pytest.raises(IngestError) as exc:
-        read_docx(out.getvalue())
-    _refused(exc, "Word 表格展开后超过 23", "once merged cells are expanded")
+    got = _holds_exactly_at(monkeypatch, "MAX_DOCUMENT_CELLS", 24, lambda: read_docx(out.getvalue()), "Word 表格展开后超过 23", "once merged cells are expanded")
+    assert [len(r.cells) for r in got.rows] == [12, 12]
 
 
 # --- html -------------------------------------------------------------------------------------
@@ -207,12 +200,8 @@ def test_html_cell_count_ignores_case_and_thead(monkeypatch: pytest.MonkeyPatch)
 
 def test_html_nested_too_deep_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = _page("<div>" * 20 + TABLE + "</div>" * 20)  # a td sits 25 deep: html body 20×div table tr td
-    monkeypatch.setattr(limits, "MAX_HTML_DEPTH", 25)
-    assert len(read_html(data).rows) == 2
-    monkeypatch.setattr(limits, "MAX_HTML_DEPTH", 24)
-    with pytest.raises(IngestError) as exc:
-        read_html(data)
-    _refused(exc, "嵌套超过 24 层", "nested deeper")
+    got = _holds_exactly_at(monkeypatch, "MAX_HTML_DEPTH", 25, lambda: read_html(data), "嵌套超过 24 层", "nested deeper")
+    assert len(got.rows) == 2
 
 
 def test_html_leaf_tables_in_one_pass() -> None:
@@ -226,23 +215,15 @@ def test_html_leaf_tables_in_one_pass() -> None:
 
 def test_grid_with_spans_beyond_the_table_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [[SpanCell("项目", 1, 3), SpanCell("1")], [SpanCell("项目", 1, 3), SpanCell("2")]]
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 8)
-    assert expand_grid(rows) == [["项目", "项目", "项目", "1"], ["项目", "项目", "项目", "2"]]
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 7)
-    with pytest.raises(IngestError) as exc:
-        expand_grid(rows)
-    _refused(exc, "超过 7 个单元格", "more than 7 cells")
+    got = _holds_exactly_at(monkeypatch, "MAX_TABLE_CELLS", 8, lambda: expand_grid(rows), "超过 7 个单元格", "more than 7 cells")
+    assert got == [["项目", "项目", "项目", "1"], ["项目", "项目", "项目", "2"]]
 
 
 def test_grid_of_empty_rows_under_a_wide_row_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """Few positions declared, but rows × width would be a huge list: counted before it is made."""
     rows = [[SpanCell("项目", 1, 5)], [], [], []]
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 20)
-    assert len(expand_grid(rows)) == 4
-    monkeypatch.setattr(limits, "MAX_TABLE_CELLS", 19)
-    with pytest.raises(IngestError) as exc:
-        expand_grid(rows)
-    _refused(exc, "4 行 × 5 列", "4 × 5 cells")
+    got = _holds_exactly_at(monkeypatch, "MAX_TABLE_CELLS", 20, lambda: expand_grid(rows), "4 行 × 5 列", "4 × 5 cells")
+    assert len(got) == 4
 
 
 def test_rowspan_past_the_last_row_stops_there(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,12 +234,8 @@ def test_rowspan_past_the_last_row_stops_there(monkeypatch: pytest.MonkeyPatch) 
 def test_html_document_whose_tables_expand_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     spanned = '<table><tr><td colspan="6">项目</td></tr></table>'
     data = _page(spanned * 2)  # 2 declared cells, 12 positions
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 12)
-    assert len(read_html(data).rows) == 2
-    monkeypatch.setattr(limits, "MAX_DOCUMENT_CELLS", 11)
-    with pytest.raises(IngestError) as exc:
-        read_html(data)
-    _refused(exc, "展开后超过 11", "once spans are expanded")
+    got = _holds_exactly_at(monkeypatch, "MAX_DOCUMENT_CELLS", 12, lambda: read_html(data), "展开后超过 11", "once spans are expanded")
+    assert len(got.rows) == 2
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -268,52 +245,32 @@ REPORT_LINE = "本年新收政府信息公开申请数量\t5\t3\t0\n"
 
 def test_text_file_beyond_the_byte_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = (REPORT_LINE * 4).encode()
-    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", len(data))
-    assert read_text(data).rows
-    monkeypatch.setattr(limits, "MAX_TEXT_BYTES", len(data) - 1)
-    with pytest.raises(IngestError) as exc:
-        read_text(data)
-    _refused(exc, "文本文件", "a text file of")
+    got = _holds_exactly_at(monkeypatch, "MAX_TEXT_BYTES", len(data), lambda: read_text(data), "文本文件", "a text file of")
+    assert got.rows
 
 
 def test_text_with_too_many_lines_is_refused_before_splitting(monkeypatch: pytest.MonkeyPatch) -> None:
     data = (REPORT_LINE * 4).encode()  # 4 newlines: 5 lines, the last empty
-    monkeypatch.setattr(limits, "MAX_TEXT_LINES", 5)
-    assert len(read_text(data).rows) == 4
-    monkeypatch.setattr(limits, "MAX_TEXT_LINES", 4)
-    with pytest.raises(IngestError) as exc:
-        read_text(data)
-    _refused(exc, "超过 4 行", "more than 4 lines")
+    got = _holds_exactly_at(monkeypatch, "MAX_TEXT_LINES", 5, lambda: read_text(data), "超过 4 行", "more than 4 lines")
+    assert len(got.rows) == 4
 
 
 def test_text_line_with_too_many_tab_cells_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = (REPORT_LINE * 3 + "项目" + "\t1" * 9 + "\n").encode()  # the last line: 10 cells
-    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 10)
-    assert len(read_text(data).rows[-1].cells) == 10
-    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 9)
-    with pytest.raises(IngestError) as exc:
-        read_text(data)
-    _refused(exc, "第 4 行有 10 个单元格", "line 4 has 10 cells")
+    got = _holds_exactly_at(monkeypatch, "MAX_LINE_CELLS", 10, lambda: read_text(data), "第 4 行有 10 个单元格", "line 4 has 10 cells")
+    assert len(got.rows[-1].cells) == 10
 
 
 def test_text_with_too_many_tokens_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = "一、总体情况 本机关 依法公开\n（一）主动公开 5 3 1\n".encode()  # 3 + 4 tokens
-    monkeypatch.setattr(limits, "MAX_TEXT_CELLS", 7)
-    assert [r.texts for r in read_text(data).rows][-1] == ["(一)主动公开", "5", "3", "1"]  # NFKC
-    monkeypatch.setattr(limits, "MAX_TEXT_CELLS", 6)
-    with pytest.raises(IngestError) as exc:
-        read_text(data)
-    _refused(exc, "超过 6 个词元", "more than 6 tokens")
+    got = _holds_exactly_at(monkeypatch, "MAX_TEXT_CELLS", 7, lambda: read_text(data), "超过 6 个词元", "more than 6 tokens")
+    assert [r.texts for r in got.rows][-1] == ["(一)主动公开", "5", "3", "1"]  # NFKC
 
 
 def test_space_separated_line_with_too_many_numbers_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = ("（一）主动公开" + " 7" * 6 + "\n").encode()
-    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 6)
-    assert read_text(data).rows[0].texts == ["(一)主动公开"] + ["7"] * 6
-    monkeypatch.setattr(limits, "MAX_LINE_CELLS", 5)
-    with pytest.raises(IngestError) as exc:
-        read_text(data)
-    _refused(exc, "超过 5 个数字", "more than 5 numbers")
+    got = _holds_exactly_at(monkeypatch, "MAX_LINE_CELLS", 6, lambda: read_text(data), "超过 5 个数字", "more than 5 numbers")
+    assert got.rows[0].texts == ["(一)主动公开"] + ["7"] * 6
 
 
 # --- pdf --------------------------------------------------------------------------------------
@@ -380,22 +337,14 @@ LARGE = b"BT /F1 12 Tf 72 700 Td (" + b"x" * 60 + b") Tj ET" + b" " * 500
 def test_pdf_stream_inflating_beyond_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch, filters: str) -> None:
     """Behind an ASCII85 or hex wrapper, or packed with LZW, a bomb is found as surely as bare Flate."""
     data = _flate_pdf(SMALL, LARGE, filters=filters)
-    monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE))
-    assert "2023 nian du bao gao" in read_pdf(data).text
-    monkeypatch.setattr(limits, "MAX_PDF_STREAM_BYTES", len(LARGE) - 1)
-    with pytest.raises(IngestError) as exc:
-        read_pdf(data)
-    _refused(exc, "PDF 数据流解压后超过", "a PDF stream inflating beyond")
+    got = _holds_exactly_at(monkeypatch, "MAX_PDF_STREAM_BYTES", len(LARGE), lambda: read_pdf(data), "PDF 数据流解压后超过", "a PDF stream inflating beyond")
+    assert "2023 nian du bao gao" in got.text
 
 
 def test_pdf_streams_inflating_beyond_the_total_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     data = _flate_pdf(SMALL, LARGE)
-    monkeypatch.setattr(limits, "MAX_PDF_INFLATED_BYTES", len(SMALL) + len(LARGE))
-    assert "2023 nian du bao gao" in read_pdf(data).text
-    monkeypatch.setattr(limits, "MAX_PDF_INFLATED_BYTES", len(SMALL) + len(LARGE) - 1)
-    with pytest.raises(IngestError) as exc:
-        read_pdf(data)
-    _refused(exc, "PDF 数据流解压后共超过", "PDF streams inflating beyond")
+    got = _holds_exactly_at(monkeypatch, "MAX_PDF_INFLATED_BYTES", len(SMALL) + len(LARGE), lambda: read_pdf(data), "PDF 数据流解压后共超过", "PDF streams inflating beyond")
+    assert "2023 nian du bao gao" in got.text
 
 
 @pytest.mark.parametrize(("limit", "words"), [("MAX_PDF_PAGE_GLYPHS", ("第 1 页文字超过 10 个", "glyphs")),
