@@ -27,8 +27,8 @@ def breakdown(db: sqlite_utils.Database, report: dict, agency: str, metric: Metr
                       text=f"{agency}{year}年没有“{metric.label}”的数据：{readings[0][1].problem}")
     unit = unit_of(usable[0].keys[0])
     lines = [f"{agency}{year}年{metric.label}，按申请人{note}："]
-    lines += [f"  {label}：{fmt_number(ev.value)} {unit}" + _blank(ev) if ev.ok else f"  {label}：无法给出（{ev.problem}）"
-              for label, ev in readings]
+    lines += [f"  {label}：{fmt_number(ev.value)} {unit}" + ("（空白）" if ev.blank else "") if ev.ok
+              else f"  {label}：无法给出（{ev.problem}）" for label, ev in readings]
     series = [{"label": label, "value": ev.value if ev.ok else None, "cells": ev.keys} for label, ev in readings]
     used = joined(*usable)
     src = source_of(report, used, metric.table)
@@ -37,6 +37,3 @@ def breakdown(db: sqlite_utils.Database, report: dict, agency: str, metric: Metr
     return Answer(status="answer", kind="compare", text=text, agency=agency, year=year, unit=unit,
                   cells=used.keys, series=series, source=src, caveats=caveats)
 
-
-def _blank(ev) -> str:  # type: ignore[no-untyped-def]
-    return "（空白）" if all(ev.cells[k]["value"] is None for k in ev.keys) else ""

@@ -10,7 +10,7 @@ import sqlite_utils
 from bot.answer import Answer
 from bot.qa import auditq, breakdown, multi, overview
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
-from bot.qa.evaluate import caveats_of, evaluate, joined, source_of
+from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
 from bot.qa.parse import Question, parse
 from bot.qa.render import help_text, source_text
@@ -213,21 +213,20 @@ def _label(metric: Metric, q: Question) -> str:
 def rate(db: sqlite_utils.Database, q: Question, agency: str, report: dict, note: str) -> Answer:
     r = q.choice.rate
     assert r is not None
-    num = evaluate(db, report, r.numerator, r.numerator_columns)
-    den = evaluate(db, report, r.denominator, ("total",))
+    num, den, value = evaluate_rate(db, report, r)
     year = report["year"]
     for ev in (num, den):
         if not ev.ok:
             return Answer(status="no_data", agency=agency, year=year, kind="rate",
                           text=f"{agency}{year}年无法计算{r.label}：{ev.problem}")
-    if not den.value:
+    if value is None:
         return Answer(status="no_data", agency=agency, year=year, kind="rate", formula=r.formula,
                       cells=num.keys + den.keys,
                       text=f"{agency}{year}年无法计算{r.label}：分母（{r.denominator.label}）为0。{r.formula}")
-    value = round(num.value / den.value * 100, 2)  # type: ignore[operator]
     formula = f"{r.formula} = {fmt_number(num.value)} / {fmt_number(den.value)} = {value}%"
-    src = source_of(report, joined(num, den), r.numerator.table)
-    caveats = caveats_of(db, report, joined(num, den))
+    both = joined(num, den)
+    src = source_of(report, both, r.numerator.table)
+    caveats = caveats_of(db, report, both)
     text = "\n".join(filter(None, [f"{agency}{year}年{r.label}：{value}%{note}。\n{formula}", source_text(src),
                                    *(f"⚠ {c}" for c in caveats)]))
     return Answer(status="answer", kind="rate", text=text, value=value, unit="%", agency=agency, year=year,

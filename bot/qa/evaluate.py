@@ -13,7 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.answer import Source
-from bot.qa.metrics import Metric
+from bot.qa.metrics import Metric, Rate
 from store import queries
 from store.catalogue import spec
 
@@ -34,6 +34,11 @@ class Evaluated:
     def ok(self) -> bool:
         return not self.problem
 
+    @property
+    def blank(self) -> bool:
+        """Every cell summed was printed blank (the value 0 is blank counted as 0)."""
+        return bool(self.keys) and all(self.cells[k]["value"] is None for k in self.keys)
+
 
 def joined(*parts: Evaluated) -> Evaluated:
     """Several readings of one report as one (their keys and cells), for a source and caveats."""
@@ -41,6 +46,15 @@ def joined(*parts: Evaluated) -> Evaluated:
                      cells={k: v for e in parts for k, v in e.cells.items()},
                      format=parts[0].format if parts else "",
                      flagged_used=[k for e in parts for k in e.flagged_used])
+
+
+def evaluate_rate(db: sqlite_utils.Database, report: dict[str, Any], rate: Rate) -> tuple[Evaluated, Evaluated, float | None]:
+    """Numerator, denominator and the rate in percent (None when either is missing or the
+    denominator is 0)."""
+    num = evaluate(db, report, rate.numerator, rate.numerator_columns)
+    den = evaluate(db, report, rate.denominator, ("total",))
+    value = round(num.value / den.value * 100, 2) if num.ok and den.ok and den.value else None  # type: ignore[operator]
+    return num, den, value
 
 
 def table_format(report: dict[str, Any], table: str) -> str:

@@ -278,10 +278,10 @@ DISCLOSURE = Rate(
 
 RATES: list[tuple[str, Rate]] = [
     (r"复议纠错率|复议.{0,4}纠错率|纠错率", Rate(
-        "review_correction", "行政复议纠错率", _appeal("review", "corrected"), _appeal("review", "total"),
+        "review_correction", "行政复议纠错率", _appeal("review", "corrected"), REVIEW_TOTAL,
         "复议纠错率 = 行政复议结果纠正 / 行政复议总计")),
     (r"诉讼.{0,4}纠错率", Rate(
-        "suit_correction", "行政诉讼纠错率", _appeal("suit", "corrected"), _appeal("suit", "total"),
+        "suit_correction", "行政诉讼纠错率", _appeal("suit", "corrected"), SUIT_TOTAL,
         "诉讼纠错率 = 行政诉讼结果纠正 / 行政诉讼总计")),
     (r"(?<![予分以])公开(?:率|的?比例)", DISCLOSURE),  # not 不予公开、部分公开、予以公开的比例
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa.evaluate import count_checks, evaluate
+from bot.qa.evaluate import count_checks, evaluate, evaluate_rate
 from bot.qa.metrics import (
     CARRIED_FORWARD,
     CARRIED_OVER,
@@ -49,16 +49,13 @@ def _figure(db: sqlite_utils.Database, report: dict, label: str, metric: Metric)
     ev = evaluate(db, report, metric, ("total",))
     if not ev.ok:
         return f"{label} 无法给出"
-    blank = all(ev.cells[k]["value"] is None for k in ev.keys)
-    return f"{label} {fmt_number(ev.value)} 件" + ("（空白）" if blank else "")
+    return f"{label} {fmt_number(ev.value)} 件" + ("（空白）" if ev.blank else "")
 
 
 def _rate(db: sqlite_utils.Database, report: dict) -> str:
-    part = evaluate(db, report, DISCLOSURE.numerator, ("total",))
-    whole = evaluate(db, report, DISCLOSURE.denominator, ("total",))
-    if not (part.ok and whole.ok) or not whole.value:
+    part, whole, percent = evaluate_rate(db, report, DISCLOSURE)
+    if percent is None:
         return "公开率 无法计算"
-    percent = round(part.value / whole.value * 100, 2)
     return f"公开率 {percent}% = (予以公开 + 部分公开) / （七）总计 = {fmt_number(part.value)} / {fmt_number(whole.value)}"
 
 
