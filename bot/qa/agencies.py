@@ -64,6 +64,11 @@ class Resolution:
     note: str = ""  # e.g. "按“聊城市机关事务管理局”理解"
     places: tuple[str, ...] = ()
 
+    @property
+    def matches(self) -> list[str]:
+        """The agency meant, or every candidate when the name fits several ([] when none)."""
+        return [self.agency] if self.agency else list(self.candidates)
+
 
 class AgencyIndex:
     def __init__(self, rows: list[dict]) -> None:

@@ -39,12 +39,9 @@ def _scope(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str, Answe
             labels.append("".join(m.places))
             continue
         r = index.resolve(m)
-        found = [r.agency] if r.agency else r.candidates
-        if not found:
-            near = f"相近的单位：{'、'.join(r.suggestions)}。" if r.suggestions else ""
-            return None, "", Answer(status="not_found", kind="help",
-                                    text=f"{r.note or '没有找到问题中的单位'}。{near}请写出单位全称。")
-        names |= set(found)
+        if not r.matches:
+            return None, "", _unknown(r.note or "没有找到问题中的单位", r.suggestions)
+        names |= set(r.matches)
         labels.append(r.agency or m.token or m.phrase)
     return names, "、".join(label for label in labels if label), None
 
@@ -59,11 +56,14 @@ def _named_only_loosely(q: Question, index: AgencyIndex) -> tuple[set[str] | Non
     if not _AGENCY_LIKE.fullmatch(phrase):
         return None, "", None
     r = index.fuzzy(phrase, ())
-    found = [r.agency] if r.agency else r.candidates
-    if found:
-        return set(found), r.agency or phrase, None
-    near = f"相近的单位：{'、'.join(r.suggestions)}。" if r.suggestions else ""
-    return None, "", Answer(status="not_found", kind="help", text=f"没有找到“{phrase}”。{near}请写出单位全称。")
+    if r.matches:
+        return set(r.matches), r.agency or phrase, None
+    return None, "", _unknown(f"没有找到“{phrase}”", r.suggestions)
+
+
+def _unknown(what: str, suggestions: list[str]) -> Answer:
+    near = f"相近的单位：{'、'.join(suggestions)}。" if suggestions else ""
+    return Answer(status="not_found", kind="help", text=f"{what}。{near}请写出单位全称。")
 
 
 def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:

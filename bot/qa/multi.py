@@ -133,13 +133,12 @@ def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answe
     keys = sorted({k for f in ("2019", "2021") for k in (metric.keys(f, q.choice.columns) or ())})
     if not keys:
         return Answer(status="no_data", kind="ranking", text=f"没有“{metric.label}”这一项。")
-    rows = queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
+    rows = _rows_across(db, index, year, keys, ids)
     totals = _totals(rows, metric, q.choice.columns)
     if not totals:
         return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年的报告。")
-    ranked = sorted(totals.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
+    ranked, series = _ranked(totals, q)
     unit = unit_of(keys[0])
-    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
     lines = [f"  {s['rank']}. {s['label']}：{fmt_number(s['value'])} {unit}" for s in series]
     order = "从少到多" if q.ascending else "从多到少"
     text = f"{year}年{scope}{metric.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
@@ -157,14 +156,13 @@ def rate_ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> 
     keys = sorted({k for f in ("2019", "2021") for m, cols in ((r.numerator, r.numerator_columns),
                                                                (r.denominator, ("total",)))
                    for k in (m.keys(f, cols) or ())})
-    rows = queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
+    rows = _rows_across(db, index, year, keys, ids)
     parts = _totals(rows, r.numerator, r.numerator_columns)
     wholes = _totals(rows, r.denominator, ("total",))
     rates = {a: round(parts[a] / d * 100, 2) for a, d in wholes.items() if d and a in parts}
     if not rates:
         return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年可计算{r.label}的报告。")
-    ranked = sorted(rates.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
-    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
+    ranked, series = _ranked(rates, q)
     lines = [f"  {s['rank']}. {s['label']}：{s['value']}%" for s in series]
     zero = sorted(a for a, d in wholes.items() if not d)
     skipped = f"\n分母为0、无法计算：{'、'.join(zero)}" if zero else ""
@@ -173,6 +171,19 @@ def rate_ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> 
             + f"\n{r.formula}" + skipped)
     return Answer(status="answer", kind="ranking", text=text, year=year, unit="%", cells=keys, series=series,
                   formula=r.formula)
+
+
+def _rows_across(db: sqlite_utils.Database, index: AgencyIndex, year: int, keys: list[str],
+                 ids: set[int] | None) -> list[dict]:
+    """The cells ``keys`` of every current report of ``year`` (of the agencies ``ids`` if given)."""
+    return queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
+
+
+def _ranked(values: dict[str, int | float], q: Question) -> tuple[list[tuple[str, int | float]], list[dict]]:
+    """Agencies ordered by value (most first unless 最少/最低), and the top ones as series rows."""
+    ranked = sorted(values.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
+    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
+    return ranked, series
 
 
 def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
