@@ -146,8 +146,7 @@ def _upright(pdf: Any, page: Any) -> Any:
     turn = _text_direction(page.chars)
     if turn == 0:
         return page
-    page.page_obj.attrs["Rotate"] = (page.rotation + turn) % 360
-    page.page_obj.rotate = (page.rotation + turn) % 360
+    page.page_obj.attrs["Rotate"] = page.page_obj.rotate = (page.rotation + turn) % 360
     turned = pdfplumber.page.Page(pdf, page.page_obj, page.page_number, page.initial_doctop)
     page.close()
     return turned

@@ -67,15 +67,17 @@ def _decoded_size(data: bytes, start: int, limit: int) -> int:
     file), so a bomb cannot hide behind it; LZW, which can also expand thousandfold, is counted
     code by code.  Anything else is tried as zlib, as before."""
     filters = _filters(data, start)
+    body: bytes | None = None  # the stream's bytes once an ASCII layer is undone
     if filters and filters[0] in _ASCII:
         try:
-            decoded = _ASCII[filters[0]](_stream_data(data, start))
+            body = _ASCII[filters.pop(0)](_stream_data(data, start))
         except Exception:  # malformed: pdfminer will refuse the stream itself
             return 0
-        return _layer_size(decoded, filters[1:], limit)
     if filters and filters[0] in _LZW:
-        return _lzw_size(_stream_data(data, start), limit)
-    return _inflated_size(data, start, limit)
+        return _lzw_size(_stream_data(data, start) if body is None else body, limit)
+    if body is None:
+        return _inflated_size(data, start, limit)
+    return (_inflated_size(body, 0, limit) if filters else 0) or len(body)
 
 
 def _stream_data(data: bytes, start: int) -> bytes:
@@ -83,14 +85,6 @@ def _stream_data(data: bytes, start: int) -> bytes:
     end = data.find(b"endstream", start)
     raw = data[start:end if end >= 0 else len(data)]
     return raw[:-2] if raw.endswith(b"\r\n") else raw[:-1] if raw.endswith((b"\n", b"\r")) else raw
-
-
-def _layer_size(decoded: bytes, rest: list[bytes], limit: int) -> int:
-    if rest and rest[0] in _LZW:
-        return _lzw_size(decoded, limit)
-    if rest:
-        return _inflated_size(decoded, 0, limit) or len(decoded)
-    return len(decoded)
 
 
 def _lzw_size(data: bytes, limit: int) -> int:
