@@ -4,7 +4,10 @@ It implements the methods the bot uses (getMe, deleteWebhook, getUpdates with of
 ~1 s long-poll cap, sendMessage, sendPhoto/sendDocument multipart, getFile and file download,
 answerCallbackQuery, editMessageText, setMyCommands); any other method gets 400.  Every call is
 recorded.  Tests push updates with :meth:`FakeBotAPI.push` and can make sendMessage fail for a
-while (:meth:`fail_send`) with a 5xx, a 429 RetryAfter, or a chat migration.
+while (:meth:`fail_send`) with a 5xx, a 429 RetryAfter, or a chat migration, or accept it and hang
+up before answering (``hangup``: the sender cannot know the outcome).  ``on_accept`` is called
+with every accepted sendMessage before its answer goes out: the place to kill a sender between
+Telegram accepting a message and the sender recording it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -26,6 +30,8 @@ BOT_ID = 777000111
 BOT_USERNAME = "xxgk_test_bot"
 TOKEN = "123456:TEST-token_abc"
 LONG_POLL_CAP = 1.0
+HANGUP = -1
+"""Pseudo status of :meth:`FakeBotAPI.dispatch`: the call was accepted, close without answering."""
 
 _METHOD_RE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>\w+)$")
 _FILE_RE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
@@ -63,6 +69,7 @@ class FakeBotAPI:
         self._cond = threading.Condition()
         self._fail: dict[str, Any] = {"count": 0, "mode": "500"}
         self._closing = False
+        self.on_accept: Callable[[dict[str, Any]], None] | None = None
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, name="fakebotapi", daemon=True)
 
@@ -97,7 +104,8 @@ class FakeBotAPI:
 
     def fail_send(self, count: int, mode: str = "500", **extra: Any) -> None:
         """Make the next ``count`` sendMessage calls fail: mode ``500``, ``429`` (retry_after in
-        ``extra``), ``migrate`` (``new_chat_id``) or ``403``."""
+        ``extra``), ``migrate`` (``new_chat_id``), ``403``, or ``hangup`` (the message is accepted
+        and recorded, then the connection closes without an answer)."""
         with self._cond:
             self._fail = {"count": count, "mode": mode, **extra}
 
@@ -150,6 +158,8 @@ class FakeBotAPI:
             if mode == "migrate":
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: group chat was upgraded",
                              "parameters": {"migrate_to_chat_id": self._fail["new_chat_id"]}}
+            if mode == "hangup":
+                return None  # accepted; the caller hangs up instead of answering
             if mode == "403":
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
@@ -180,10 +190,14 @@ class FakeBotAPI:
         if method == "getUpdates":
             return 200, {**ok, "result": self._get_updates(params)}
         if method == "sendMessage":
+            hangup = self._fail["count"] > 0 and self._fail["mode"] == "hangup"
             failure = self._send_failure()
             if failure:
                 return failure
-            return 200, {**ok, "result": self._message(params)}
+            result = self._message(params)
+            if self.on_accept:
+                self.on_accept(params)
+            return (HANGUP if hangup else 200), {**ok, "result": result}
         if method == "sendPhoto":
             photo = [{"file_id": "photo1", "file_unique_id": "p1", "width": 700, "height": 400,
                       "file_size": len(files.get("photo", b""))}]
@@ -264,7 +278,10 @@ class FakeBotAPI:
                 params, files = parse_body(self.headers.get("Content-Type", ""), body)
                 code, payload = api.dispatch(match["method"], params, files)
                 with api._cond:
-                    api.calls.append(Call(match["method"], params, files, ok=code == 200))
+                    api.calls.append(Call(match["method"], params, files, ok=code in (200, HANGUP)))
+                if code == HANGUP:
+                    self.close_connection = True
+                    return
                 self._reply(code, json.dumps(payload, ensure_ascii=False).encode())
 
         return Handler

@@ -52,6 +52,7 @@ print(json.dumps({
     "ok": outcome.ok, "outcome": outcome.outcome, "error": outcome.error, "cells": outcome.cells,
     "seconds": time.monotonic() - start,
     "rss_growth_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }, ensure_ascii=False))
 """
 
@@ -113,6 +114,46 @@ def zip_bomb_docx(path: Path, uncompressed: int = 1 << 30) -> Path:
             handle.write(b"</w:t></w:r></w:p></w:body></w:document>")
 
     return _docx_with(path, write)
+
+
+def false_header_bomb_docx(path: Path, inflated: int = 300 << 20, claimed: int = 4096) -> Path:
+    """document.xml that inflates to 300 MB while both zip headers claim it is 4 KB.
+
+    Written as an honest zip, then the uncompressed-size fields of the part's local header and
+    central-directory entry are patched: a reader that trusts the declared size and inflates the
+    whole stream before checking it takes the full 300 MB.
+    """
+
+    def write(dst: zipfile.ZipFile) -> None:
+        info = zipfile.ZipInfo("word/document.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with dst.open(info, "w") as handle:
+            handle.write(f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>'.encode())
+            chunk = b"0" * (1 << 22)
+            for _ in range(inflated // len(chunk)):
+                handle.write(chunk)
+            handle.write(b"</w:t></w:r></w:p></w:body></w:document>")
+
+    _docx_with(path, write)
+    data = bytearray(path.read_bytes())
+    name = b"word/document.xml"
+    local = _header_offset(data, b"PK\x03\x04", 30, 26, name)
+    central = _header_offset(data, b"PK\x01\x02", 46, 28, name)
+    data[local + 22 : local + 26] = claimed.to_bytes(4, "little")
+    data[central + 24 : central + 28] = claimed.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _header_offset(data: bytearray, signature: bytes, fixed: int, name_len_at: int, name: bytes) -> int:
+    """Offset of the zip header with ``signature`` whose file name is ``name``."""
+    at = data.find(signature)
+    while at >= 0:
+        length = int.from_bytes(data[at + name_len_at : at + name_len_at + 2], "little")
+        if data[at + fixed : at + fixed + length] == name:
+            return at
+        at = data.find(signature, at + 4)
+    raise ValueError(f"no {signature!r} header for {name!r}")
 
 
 def entity_bomb_docx(path: Path) -> Path:
@@ -304,6 +345,7 @@ def long_text_line(path: Path) -> Path:
 
 HOSTILE_FILES: dict[str, Callable[[Path], Path]] = {
     "zip-bomb.docx": zip_bomb_docx,
+    "false-header-bomb.docx": false_header_bomb_docx,
     "entity-bomb.docx": entity_bomb_docx,
     "many-cells.docx": many_cells_docx,
     "not-xml.docx": not_xml_docx,

@@ -68,6 +68,23 @@ def test_hostile_file_is_refused_in_bounds(name: str, stocked: Path, hostile_dir
     assert integrity(stocked) == "ok"
 
 
+PEAK_MB = 300
+"""Peak resident memory of the whole ingest process (imports included) for the false-header bomb."""
+
+
+@pytest.mark.slow
+def test_false_header_zip_bomb_is_refused_within_300_mb(stocked: Path, hostile_dir: Path) -> None:
+    """Headers claim word/document.xml is 4 KB; it inflates to 300 MB.  The part is read through a
+    capped stream, so the lie ends in a CRC error after 4 KB instead of 300 MB in memory."""
+    path = HOSTILE_FILES["false-header-bomb.docx"](hostile_dir / "false-header-peak.docx")
+    jailed = ingest_jailed(stocked, path, budget=PEAK_MB * 1024 * 1024, timeout=TIME_BOUND + 10)
+    assert not jailed.crashed, f"the process died (exit {jailed.returncode}): {jailed.stderr}"
+    result = jailed.result
+    assert result["ok"] is False and "Word 文件损坏或不完整" in result["error"], result
+    assert result["peak_rss_mb"] < PEAK_MB, f"peak {result['peak_rss_mb']:.0f} MB"
+    print(f"false-header bomb: peak {result['peak_rss_mb']:.0f} MB, {result['seconds']:.2f} s")
+
+
 def test_sparse_200mb_file_is_refused_unread(tmp_path: Path, db_path: Path) -> None:
     path = HOSTILE_FILES["sparse-200mb.pdf"](tmp_path / "big.pdf")
     db = open_db(db_path)

@@ -20,7 +20,7 @@ from lxml import etree
 from ingest import limits
 from ingest.model import Document, IngestError, SourceRow
 from ingest.readers import clean_cell_text, grid_rows, is_value_text, join_lines
-from ingest.readers.archive import check_archive
+from ingest.readers.archive import CORRUPT, capped_package
 
 _MAX_COLS = 200
 
@@ -38,11 +38,11 @@ class _Origin:
 
 def read_docx(data: bytes, name: str = "") -> Document:
     """Read a .docx: every table as a full grid, paragraphs and tables as text in body order."""
-    check_archive(data)
+    package = capped_package(data)  # python-docx only ever sees parts already read within the limits
     try:
-        doc = open_docx(io.BytesIO(data))
+        doc = open_docx(io.BytesIO(package))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, etree.XMLSyntaxError) as exc:
-        raise IngestError("Word 文件损坏或不完整 / corrupt or truncated .docx") from exc
+        raise IngestError(CORRUPT) from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and friends
         raise IngestError(f"Word 文件无法打开 / cannot open .docx ({type(exc).__name__})") from exc
     lines: list[str] = []
