@@ -156,6 +156,6 @@ def _facts(db, path: str) -> dict:
         "reports": one("select count(*) from reports where status = 'current'"),
         "superseded": one("select count(*) from reports where status = 'superseded'"),
         "failed_files": one("select count(*) from ingest_log where outcome = 'error'"),
-        "pending_deliveries": one("select count(*) from deliveries where status = 'pending'"),
+        "pending_deliveries": one("select count(*) from deliveries where status in ('pending', 'unsure')"),
         "last_ingest": " ".join(str(x) for x in last) if last else "",
     }

@@ -8,15 +8,20 @@ Its ``status`` moves::
 
     (skipped: the alert existed before the chat subscribed; cancelled: unsubscribed before sent)
     pending --claim--> sending --accepted--> delivered
-       ^                  |--network/5xx--> pending (next_attempt_at = now + backoff)
+       ^                  |--Telegram said no, retryable--> pending (next_attempt_at = now + backoff)
        |                  |--permanent-----> failed
-       +--- recover() ----+  (rows left in ``sending`` by a crash)
+       |                  |--outcome unknown (crash, lost answer)--> unsure
+    unsure  --claim--> resending --accepted--> delivered
+       ^                  |--any retry, or a crash--> unsure
+       +------------------+
 
-The claim is an atomic ``update … where status = 'pending'`` committed *before* the send, and
-``delivered`` is committed right after Telegram accepts.  So two processes never send the same
-row, and the only window for a duplicate is a crash (or a lost HTTP response) between Telegram
-accepting a message and our commit: :func:`recover` then puts the row back to ``pending`` and it
-is sent again.  We prefer that rare duplicate over silently losing an alert.
+The claim is an atomic ``update … where status in ('pending', 'unsure')`` committed *before*
+the send, and ``delivered`` is committed right after Telegram accepts.  So two processes never
+send the same row.  The one window for a duplicate is a crash (or a lost HTTP answer) between
+Telegram accepting a message and our commit: we cannot know whether the chat has it.  We send it
+again rather than risk losing it, but such a row is ``unsure`` from then on, and every later
+attempt for it is marked as a possible repeat (:attr:`Due.unsure`), so a chat that does get an
+alert twice sees why.
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ import sqlite_utils
 from store.db import now_iso, write_transaction
 
 SCOPES = ("all", "region", "agency")
+WAITING = ("pending", "unsure")
+"""Statuses of a delivery that may be attempted (``unsure``: an earlier attempt may have arrived)."""
+IN_FLIGHT = ("sending", "resending")
+"""Statuses of a claimed delivery whose send is under way."""
+UNDELIVERED = WAITING + IN_FLIGHT
 
 
 @dataclass
@@ -41,6 +51,8 @@ class Due:
     text: str
     agency: str
     year: int | None
+    unsure: bool = False
+    """An earlier attempt's outcome is unknown: the chat may already have this alert."""
 
 
 def _iso(moment: datetime) -> str:
@@ -90,7 +102,7 @@ def unsubscribe(db: sqlite_utils.Database, chat_id: int, scope: str | None = Non
         left = db.execute("select count(*) from subscriptions where chat_id = ?", [chat_id]).fetchone()[0]
         if not left:
             db.execute(
-                "update deliveries set status = 'cancelled' where chat_id = ? and status = 'pending'",
+                "update deliveries set status = 'cancelled' where chat_id = ? and status in ('pending', 'unsure')",
                 [chat_id],
             )
         return removed
@@ -145,28 +157,29 @@ def fan_out(db: sqlite_utils.Database) -> int:
 
 
 def recover(db: sqlite_utils.Database) -> int:
-    """Put rows a crashed sender left in ``sending`` back to ``pending`` (see module docstring)."""
+    """Rows a crashed sender left mid-send become ``unsure``: Telegram may have accepted them
+    before the crash, so they are sent again marked as a possible repeat (module docstring)."""
     with write_transaction(db):
-        return db.execute("update deliveries set status = 'pending' where status = 'sending'").rowcount
+        return db.execute("update deliveries set status = 'unsure' where status in ('sending', 'resending')").rowcount
 
 
 def due(db: sqlite_utils.Database, limit: int = 50) -> list[Due]:
-    """Pending deliveries whose next attempt time has come, oldest alert first."""
+    """Waiting deliveries whose next attempt time has come, oldest alert first."""
     rows = db.execute(
-        "select d.outbox_id, d.chat_id, d.attempts, o.text, o.agency, o.year from deliveries d "
-        "join outbox o on o.id = d.outbox_id where d.status = 'pending' and d.next_attempt_at <= ? "
+        "select d.outbox_id, d.chat_id, d.attempts, o.text, o.agency, o.year, d.status = 'unsure' from deliveries d "
+        "join outbox o on o.id = d.outbox_id where d.status in ('pending', 'unsure') and d.next_attempt_at <= ? "
         "order by d.outbox_id, d.chat_id limit ?",
         [_iso(_now()), limit],
     ).fetchall()
-    return [Due(*r) for r in rows]
+    return [Due(*r[:6], unsure=bool(r[6])) for r in rows]
 
 
 def claim(db: sqlite_utils.Database, item: Due) -> bool:
-    """Mark one delivery ``sending`` before the send; False if another sender took it."""
+    """Mark one delivery in flight before the send; False if another sender took it."""
     with write_transaction(db):
         cur = db.execute(
-            "update deliveries set status = 'sending', attempts = attempts + 1 "
-            "where outbox_id = ? and chat_id = ? and status = 'pending'",
+            "update deliveries set status = case status when 'unsure' then 'resending' else 'sending' end, "
+            "attempts = attempts + 1 where outbox_id = ? and chat_id = ? and status in ('pending', 'unsure')",
             [item.outbox_id, item.chat_id],
         )
         return cur.rowcount == 1
@@ -186,14 +199,18 @@ def backoff_seconds(attempts: int, base: float = 2.0, cap: float = 600.0) -> flo
     return min(cap, base * (2 ** max(attempts - 1, 0)))
 
 
-def mark_retry(db: sqlite_utils.Database, item: Due, error: str, delay: float, *, count: bool = True) -> None:
-    """Back to ``pending`` after ``delay`` seconds; ``count=False`` gives the attempt back (a flood
-    wait is Telegram's pacing, not a failure)."""
+def mark_retry(
+    db: sqlite_utils.Database, item: Due, error: str, delay: float, *, count: bool = True, unknown: bool = False
+) -> None:
+    """Waiting again after ``delay`` seconds; ``count=False`` gives the attempt back (a flood
+    wait is Telegram's pacing, not a failure).  ``unknown``: the message may have arrived (no
+    answer came back), so the row becomes ``unsure``; an ``unsure`` row stays so."""
     with write_transaction(db):
         db.execute(
-            "update deliveries set status = 'pending', next_attempt_at = ?, last_error = ?, "
-            "attempts = attempts - ? where outbox_id = ? and chat_id = ?",
-            [_iso(_now() + timedelta(seconds=delay)), error[:500], 0 if count else 1, item.outbox_id, item.chat_id],
+            "update deliveries set status = case when ? or status = 'resending' then 'unsure' else 'pending' end, "
+            "next_attempt_at = ?, last_error = ?, attempts = attempts - ? where outbox_id = ? and chat_id = ?",
+            [unknown, _iso(_now() + timedelta(seconds=delay)), error[:500], 0 if count else 1, item.outbox_id,
+             item.chat_id],
         )
 
 
@@ -214,12 +231,13 @@ def migrate_chat(db: sqlite_utils.Database, old_chat_id: int, new_chat_id: int) 
         )
         db.execute("delete from subscriptions where chat_id = ?", [old_chat_id])
         db.execute(
-            "update or ignore deliveries set chat_id = ?, status = case when status = 'sending' "
-            "then 'pending' else status end where chat_id = ?",
+            "update or ignore deliveries set chat_id = ?, status = case status when 'sending' then 'pending' "
+            "when 'resending' then 'unsure' else status end where chat_id = ?",
             [new_chat_id, old_chat_id],
         )
         db.execute(
-            "delete from deliveries where chat_id = ? and status in ('pending', 'sending')", [old_chat_id]
+            "delete from deliveries where chat_id = ? and status in ('pending', 'sending', 'unsure', 'resending')",
+            [old_chat_id],
         )
 
 
@@ -232,5 +250,5 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 def undelivered_alerts(db: sqlite_utils.Database) -> int:
     """Alerts with at least one delivery not yet delivered."""
     return db.execute(
-        "select count(distinct outbox_id) from deliveries where status in ('pending', 'sending')"
+        "select count(distinct outbox_id) from deliveries where status in ('pending', 'sending', 'unsure', 'resending')"
     ).fetchone()[0]

@@ -75,11 +75,14 @@ def bot_config(api: FakeBotAPI, db_path: Path, data_dir: Path, **changes: Any) -
 
 @asynccontextmanager
 async def running(config: BotConfig):
-    """The real Application, polling the fake API, for the body of the ``async with``."""
+    """The real Application, polling the fake API, for the body of the ``async with``; started
+    in the order ``run_polling`` uses (initialize, post_init, polling, start)."""
     app = build_application(config)
     await app.initialize()
-    await app.start()
+    if app.post_init:
+        await app.post_init(app)
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
     try:
         yield app
     finally:

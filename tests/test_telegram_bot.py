@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.telegram.delivery import RESENT_PREFIX
 from store import outbox
 from store.db import open_db
 from tests import fakebotapi as fake
@@ -259,6 +260,7 @@ async def test_delivery_survives_restart_while_telegram_fails(api, config):
         texts = alert_texts(chat)
         assert len(texts) == 2 and len(set(texts)) == 2, chat
         assert any("2024年" in t for t in texts) and any("2025年" in t for t in texts)
+        assert not any(t.startswith(RESENT_PREFIX) for t in texts)  # a 500 is a known "not sent"
     failures = [c for c in api.calls if c.method == "sendMessage" and not c.ok]
     assert len(failures) == 5
     rows = db.execute("select status, telegram_message_id from deliveries where status != 'skipped'").fetchall()

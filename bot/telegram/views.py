@@ -90,7 +90,7 @@ def status_text(db: sqlite_utils.Database, db_path: str) -> str:
     lines.append(f"导入失败累计：{failures} 次")
     states = outbox.counts(db)
     lines.append(
-        f"提醒：待发送 {states.get('pending', 0) + states.get('sending', 0)}，已送达 {states.get('delivered', 0)}，"
+        f"提醒：待发送 {sum(states.get(s, 0) for s in outbox.UNDELIVERED)}，已送达 {states.get('delivered', 0)}，"
         f"失败 {states.get('failed', 0)}；订阅 {count('select count(distinct chat_id) from subscriptions')} 个聊天"
     )
     return "\n".join(lines)
