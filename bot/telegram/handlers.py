@@ -1,8 +1,9 @@
 """Telegram handlers: a thin async shell over :mod:`bot.qa` and the database.
 
-Every update first passes :func:`gatekeeper` (group -1): it drops group chatter not addressed
-to the bot, refuses strangers once, and applies the per-chat rate limit.  Handlers then answer
-from the database; nothing here computes an answer itself.
+Every update first passes :func:`gatekeeper` (group -1): it moves subscriptions when a group
+becomes a supergroup, drops group chatter not addressed to the bot, refuses strangers once, and
+applies the rate limit per sender (and per group); an admin's report file is queued instead
+(:mod:`.uploads`).  Handlers then answer from the database; nothing here computes an answer itself.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ HELP = """我可以回答政府信息公开工作年度报告里的数字问题�
 管理员可直接发送报告文件（PDF、DOCX、DOC、WPS、HTML、TXT）导入。"""
 
 BUSY = "请稍后再试：消息太多了。"
+BUSY_MEMBER = "{name}，请稍后再试：您的消息太多了（其他成员的问题照常回答）。"
+BUSY_GROUP = "请稍后再试：本群消息太多了。"
 REFUSAL = "抱歉，本机器人仅对授权的聊天开放。如需使用请联系管理员。"
 INTERNAL_ERROR = "抱歉，处理时出错了，请稍后再试。"
 
@@ -65,6 +68,19 @@ def db_of(context: ContextTypes.DEFAULT_TYPE) -> sqlite_utils.Database:
 def _pages(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[tuple[int | None, int], list[str]]:
     """Pages of long replies by (chat, key): a button pressed in another chat finds nothing."""
     return context.bot_data.setdefault("pages", OrderedDict())
+
+
+def _offers(context: ContextTypes.DEFAULT_TYPE) -> OrderedDict[tuple[int | None, int], frozenset[int]]:
+    """Agency ids offered as clarify buttons, by (chat, audit id): a button is honoured only if
+    the bot offered it there."""
+    return context.bot_data.setdefault("offers", OrderedDict())
+
+
+def _keep(store: OrderedDict, key: Any, value: Any) -> None:
+    """Remember ``value``, forgetting the oldest entries beyond :data:`MAX_STORED_PAGES`."""
+    store[key] = value
+    while len(store) > MAX_STORED_PAGES:
+        store.popitem(last=False)
 
 
 def _ids(update: Update) -> tuple[int | None, int | None]:
@@ -108,6 +124,9 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.message
     if message is None and update.callback_query is None:
         raise ApplicationHandlerStop  # edits, channel posts, member updates: not for us
+    if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+        _migrated(context, message)
+        raise ApplicationHandlerStop
     if message is not None and not addressed(message, context.bot.id, context.bot.username):
         raise ApplicationHandlerStop
     chat_id, user_id = _ids(update)
@@ -115,16 +134,44 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not auth.is_allowed(config, chat_id, user_id):
         await _refuse(update, context, chat_id, user_id)
         raise ApplicationHandlerStop
-    verdict = context.bot_data["limiter"].check(chat_id)
+    if message is not None and message.document and auth.is_admin(config, user_id):
+        return  # an admin's report file is queued and always answered (uploads.on_document)
+    verdict = context.bot_data["limiter"].check(chat_id, user_id)
     if verdict == "ok":
         return
-    if verdict == "warn":
-        log.info("chat %s rate-limited", chat_id)
-        if update.callback_query:
-            await update.callback_query.answer(BUSY)
-        elif message:
-            await message.reply_text(BUSY)
+    if verdict.startswith("warn"):
+        log.info("chat %s user %s rate-limited (%s)", chat_id, user_id, verdict)
+        await _busy(update, verdict)
     raise ApplicationHandlerStop
+
+
+async def _busy(update: Update, verdict: str) -> None:
+    """Tell the sender once: in a group, a reply naming the member who sent too much."""
+    if update.callback_query:
+        await update.callback_query.answer(BUSY)
+        return
+    message = update.message
+    if message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(BUSY)
+    elif verdict == "warn-chat":
+        await message.reply_text(BUSY_GROUP)
+    else:
+        name = message.from_user.first_name if message.from_user else ""
+        await message.reply_text(BUSY_MEMBER.format(name=name), do_quote=True)
+
+
+def _migrated(context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    """A group became a supergroup (Telegram says so in both chats): move its subscriptions and
+    undelivered alerts now, not when the next alert to the old id fails."""
+    old, new = (
+        (message.chat.id, message.migrate_to_chat_id) if message.migrate_to_chat_id
+        else (message.migrate_from_chat_id, message.chat.id)
+    )
+    outbox.migrate_chat(db_of(context), old, new)
+    log.info("chat %s migrated to %s: subscriptions moved", old, new)
+    config = cfg(context)
+    if old in config.allowed_chats and new not in config.allowed_chats:
+        log.warning("chat %s is now %s: add the new id to XXGK_ALLOWED_CHATS", old, new)
 
 
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, user_id: int | None) -> None:
@@ -173,6 +220,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if answer.status == "clarify":
         choices = lookup.agency_ids(db, answer.candidates)
         if choices:
+            _keep(_offers(context), (chat_id, audit_id), frozenset(ident for ident, _ in choices))
             await update.message.reply_text(text, reply_markup=render.clarify_keyboard(audit_id, choices))
             return
     await _reply_paged(update.message, context, audit_id, text)
@@ -192,10 +240,7 @@ def _local_key(context: ContextTypes.DEFAULT_TYPE) -> int:
 def _remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, key: int, text: str) -> list[str]:
     pages = render.paginate(text, cfg(context).page_lines)
     if len(pages) > 1:
-        store = _pages(context)
-        store[(chat_id, key)] = pages
-        while len(store) > MAX_STORED_PAGES:
-            store.popitem(last=False)
+        _keep(_pages(context), (chat_id, key), pages)
     return pages
 
 
@@ -231,6 +276,9 @@ async def _clarified(update: Update, context: ContextTypes.DEFAULT_TYPE, audit_i
     query = update.callback_query
     db = db_of(context)
     chat_id, user_id = _ids(update)
+    if agency_id not in _offers(context).get((chat_id, audit_id), frozenset()):
+        await query.answer("按钮无效或已过期，请重新提问。", show_alert=True)  # never offered here
+        return
     original = views.audited_question(db, audit_id)
     agency = lookup.agency_name(db, agency_id)
     if original is None or agency is None or original[1] != chat_id:
