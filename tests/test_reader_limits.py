@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import tracemalloc
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -24,10 +25,12 @@ from ingest import limits
 from ingest.detect import detect_kind
 from ingest.model import IngestError
 from ingest.readers import SpanCell, expand_grid
+from ingest.readers.archive import read_capped
 from ingest.readers.docx import read_docx, table_grid
 from ingest.readers.html import read_html
 from ingest.readers.pdf import read_pdf
 from ingest.readers.text import read_text
+from tests.hostile import false_header_bomb_docx
 
 T = TypeVar("T")
 
@@ -112,6 +115,31 @@ def test_docx_part_compressed_beyond_reason_is_refused(monkeypatch: pytest.Monke
     _refused(exc, "压缩比", "zip bomb")
     monkeypatch.setattr(limits, "RATIO_MIN_BYTES", max(p.file_size for p in parts) + 1)  # small parts compress freely
     assert read_docx(data).rows
+
+
+def test_part_is_read_one_byte_past_its_cap_and_no_further() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.xml", b"0" * (8 << 20))
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
+        part = archive.getinfo("big.xml")
+        assert len(read_capped(archive, part, 1000)) == 1001
+        assert len(read_capped(archive, part, 8 << 20)) == 8 << 20
+
+
+def test_part_longer_than_its_header_says_is_corrupt_and_never_inflated_whole(tmp_path) -> None:
+    """The header claims 4 KB; the part inflates to 64 MB.  Reading stops at the claimed size
+    (a CRC error), so the refusal costs kilobytes, not the 64 MB."""
+    data = false_header_bomb_docx(tmp_path / "lie.docx", inflated=64 << 20).read_bytes()
+    tracemalloc.start()
+    try:
+        with pytest.raises(IngestError) as exc:
+            read_docx(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(exc.value).startswith("Word 文件损坏或不完整")
+    assert peak < 8 << 20, f"{peak / 2**20:.1f} MB"
 
 
 def test_docx_with_too_many_xml_elements_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,14 +7,16 @@ import logging
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from telegram import Bot
+from telegram.error import NetworkError, TelegramError, TimedOut
 
 from bot.telegram import logsafe, render
 from bot.telegram.config import ConfigError, load_config
-from bot.telegram.delivery import AlertDelivery, fit
-from bot.telegram.ratelimit import ChatRateLimiter
+from bot.telegram.delivery import RESENT_PREFIX, AlertDelivery, alert_message, fit, outcome_unknown
+from bot.telegram.ratelimit import GROUP_SHARE, ChatRateLimiter
 from bot.telegram.uploads import safe_name, upload_path
 from store import outbox
 from store.db import now_iso, open_db, write_transaction
@@ -81,7 +83,66 @@ def test_claim_is_exclusive_and_recover_resends_interrupted(db_path: Path) -> No
     assert outbox.claim(db, item) and not outbox.claim(db, item)
     assert outbox.due(db) == []
     assert outbox.recover(db) == 1  # the process died between claim and mark
-    assert [d.chat_id for d in outbox.due(db)] == [1]
+    assert [(d.chat_id, d.unsure) for d in outbox.due(db)] == [(1, True)]
+
+
+def test_unsure_stays_unsure_until_delivered(db_path: Path) -> None:
+    """Once an attempt's outcome is unknown, every later attempt is a possible repeat: a retry
+    after a 500, or another crash, keeps the row ``unsure``; only delivery ends it."""
+    db = open_db(db_path)
+    outbox.subscribe(db, 1)
+    add_alert(db)
+    outbox.fan_out(db)
+    [item] = outbox.due(db)
+    assert not item.unsure and outbox.claim(db, item)
+    outbox.mark_retry(db, item, "500", 0)  # Telegram said no: known, still plain
+    [item] = outbox.due(db)
+    assert not item.unsure and outbox.claim(db, item)
+    outbox.mark_retry(db, item, "ReadTimeout", 0, unknown=True)  # no answer: may have arrived
+    [item] = outbox.due(db)
+    assert item.unsure and outbox.claim(db, item) and states(db)[(1, 1)] == "resending"
+    outbox.mark_retry(db, item, "500", 0)
+    [item] = outbox.due(db)
+    assert item.unsure and outbox.claim(db, item)
+    assert outbox.recover(db) == 1 and outbox.due(db)[0].unsure  # a crash while resending
+    assert outbox.undelivered_alerts(db) == 1
+    [item] = outbox.due(db)
+    assert outbox.claim(db, item)
+    outbox.mark_delivered(db, item, 99)
+    assert states(db) == {(1, 1): "delivered"} and outbox.undelivered_alerts(db) == 0
+
+
+def test_unsubscribe_cancels_unsure_deliveries_too(db_path: Path) -> None:
+    db = open_db(db_path)
+    outbox.subscribe(db, 1)
+    add_alert(db)
+    outbox.fan_out(db)
+    [item] = outbox.due(db)
+    outbox.claim(db, item)
+    outbox.recover(db)
+    outbox.unsubscribe(db, 1)
+    assert states(db) == {(1, 1): "cancelled"} and outbox.due(db) == []
+
+
+def test_alert_message_marks_a_possible_repeat_and_still_fits() -> None:
+    text = "\n".join(f"{i}. " + "校验" * 50 for i in range(200))
+    item = outbox.Due(1, 1, 1, text, "机关", 2024, unsure=True)
+    assert alert_message(item).startswith(RESENT_PREFIX) and len(alert_message(item)) <= 4000
+    assert alert_message(outbox.Due(1, 1, 0, "短", "机关", 2024)) == "短"
+
+
+def test_outcome_unknown_only_when_the_request_may_have_arrived() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/")
+
+    def raised(exc: TelegramError, cause: BaseException | None) -> TelegramError:
+        exc.__cause__ = cause
+        return exc
+
+    assert outcome_unknown(raised(TimedOut(), httpx.ReadTimeout("read", request=request)))
+    assert outcome_unknown(raised(NetworkError("x"), httpx.RemoteProtocolError("gone", request=request)))
+    assert not outcome_unknown(raised(NetworkError("x"), httpx.ConnectError("refused", request=request)))
+    assert not outcome_unknown(raised(TimedOut(), httpx.PoolTimeout("pool")))
+    assert not outcome_unknown(raised(NetworkError("Internal Server Error (500)"), None))  # Telegram answered
 
 
 def test_backoff_doubles_and_is_capped() -> None:
@@ -161,6 +222,19 @@ def test_rate_limiter_bounds_a_flood() -> None:
     assert limiter.check(7) == "ok"
 
 
+def test_rate_limiter_in_a_group_limits_the_member_not_the_others() -> None:
+    now = [0.0]
+    limiter = ChatRateLimiter(capacity=5, rate=1.0, clock=lambda: now[0])
+    flood = [limiter.check(-100, 1) for _ in range(200)]
+    assert flood.count("ok") == 5 and flood.count("warn") == 1 and flood.count("drop") == 194
+    assert [limiter.check(-100, member) for member in (2, 3)] == ["ok", "ok"]
+    # the group's own bucket (GROUP_SHARE members' worth) caps many members at once, said once
+    many = [limiter.check(-100, member) for member in range(10, 40)]
+    group_burst = int(5 * GROUP_SHARE)
+    assert many.count("ok") == group_burst - 7 and many.count("warn-chat") == 1
+    assert set(many[group_burst - 6:]) == {"drop-chat"}
+
+
 @pytest.mark.parametrize("name", ["../../etc/passwd", "..\\..\\boot.ini", "/abs/x.pdf", "a/../../b.txt", "..", "\x00"])
 def test_upload_names_cannot_escape(tmp_path: Path, name: str) -> None:
     path = upload_path(str(tmp_path), name)
@@ -171,6 +245,18 @@ def test_upload_names_cannot_escape(tmp_path: Path, name: str) -> None:
 def test_safe_name_keeps_chinese_and_suffix() -> None:
     assert safe_name("聊城市 2019年 报告.pdf") == "聊城市_2019年_报告.pdf"
     assert safe_name("x" * 300 + ".docx").endswith(".docx")
+
+
+@pytest.mark.parametrize("name", ["报" * 300 + ".txt", "a报" * 200 + ".docx", "报" * 300, "x." + "报" * 300,
+                                  "𠀀" * 100 + ".pdf"])
+def test_upload_names_fit_255_bytes_on_a_character_boundary(tmp_path: Path, name: str) -> None:
+    path = upload_path(str(tmp_path), name)
+    assert len(path.name.encode()) <= 255
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"ok")  # the file system takes it
+    assert path.name.encode().decode() == path.name and "\ufffd" not in path.name
+    if "." in name and len(name.rpartition(".")[2]) < 5:
+        assert path.suffix == "." + name.rpartition(".")[2]
 
 
 def test_config_from_toml_and_env(tmp_path: Path) -> None:
