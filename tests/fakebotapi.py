@@ -66,6 +66,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._files: dict[str, bytes] = {}
+        self._delays: dict[str, float] = {}
         self._cond = threading.Condition()
         self._fail: dict[str, Any] = {"count": 0, "mode": "500"}
         self._closing = False
@@ -99,8 +100,10 @@ class FakeBotAPI:
             self._cond.notify_all()
             return update["update_id"]
 
-    def add_file(self, file_id: str, data: bytes) -> None:
+    def add_file(self, file_id: str, data: bytes, *, delay: float = 0.0) -> None:
+        """Serve ``data`` for ``file_id``; ``delay`` seconds before the download answers."""
         self._files[file_id] = data
+        self._delays[file_id] = delay
 
     def fail_send(self, count: int, mode: str = "500", **extra: Any) -> None:
         """Make the next ``count`` sendMessage calls fail: mode ``500``, ``429`` (retry_after in
@@ -222,6 +225,7 @@ class FakeBotAPI:
 
     def download(self, path: str) -> bytes | None:
         file_id = path.rsplit("/", 1)[-1]
+        time.sleep(self._delays.get(file_id, 0.0))
         return self._files.get(file_id)
 
     # ------------------------------------------------------------------ HTTP plumbing

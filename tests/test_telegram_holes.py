@@ -137,6 +137,48 @@ async def test_batch_of_12_uploads_gets_12_outcomes_and_12_reports(api, config):
     assert report_count(config.db_path) == before + 12
 
 
+async def test_uploads_beyond_a_full_queue_are_each_told_so(api, config, monkeypatch):
+    from bot.telegram import uploads
+
+    monkeypatch.setattr(uploads, "MAX_QUEUED_UPLOADS", 2)
+    api.add_file("slow", report(2010), delay=1.0)  # keeps the queue full while the rest arrive
+    api.add_file("next", report(2011))
+    async with running(config):
+        api.push(fake.document(ADMIN, ADMIN, "slow", "平潭2010.txt", 100))
+        for index in range(4):
+            api.push(fake.document(ADMIN, ADMIN, "next", f"第{index}个.txt", 100))
+        await wait_for(lambda: sum(t.startswith(("已导入", "无法导入", "未导入")) for t in api.texts(ADMIN)) >= 5)
+        await settle(api)
+    texts = api.texts(ADMIN)
+    assert sum(t.startswith("已导入") for t in texts) == 2
+    full = [t for t in texts if t.startswith("未导入")]
+    assert len(full) == 3 and all("队列已满" in t for t in full)
+    assert any("排队中（前面还有 1 个文件）" in t for t in texts)
+
+
+async def test_a_file_that_breaks_the_ingest_is_named_and_the_batch_goes_on(api, config, monkeypatch):
+    from bot.telegram import uploads
+
+    real = uploads._ingest
+
+    def fragile(db_path: str, name: str, data: bytes):
+        if "坏" in name:
+            raise RuntimeError("disk on fire")
+        return real(db_path, name, data)
+
+    monkeypatch.setattr(uploads, "_ingest", fragile)
+    for year in (2010, 2011):
+        api.add_file(f"y{year}", report(year))
+    async with running(config):
+        api.push(fake.document(ADMIN, ADMIN, "y2010", "坏文件.txt", 100))
+        api.push(fake.document(ADMIN, ADMIN, "y2011", "平潭2011.txt", 100))
+        await wait_for(lambda: any(t.startswith("已导入") for t in api.texts(ADMIN)))
+        await settle(api)
+    texts = api.texts(ADMIN)
+    assert "无法导入 坏文件.txt：处理时出错了，请稍后再试。" in texts and "disk on fire" not in "".join(texts)
+    assert any("平潭综合实验区 2011" in t for t in texts)
+
+
 # --------------------------------------------------------------------------------------------
 # 4. one member flooding a group
 

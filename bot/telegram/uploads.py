@@ -11,6 +11,7 @@ said so, never dropped silently).
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from telegram.ext import ContextTypes
 from bot.telegram import auth
 from bot.telegram.config import BotConfig
 from store.db import open_db
+
+log = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".txt")
 _UNSAFE = re.compile(r"[^\w.\-()（）\u4e00-\u9fff]+")
@@ -131,7 +134,13 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if ahead:
             await message.reply_text(f"已收到 {name}，排队中（前面还有 {ahead} 个文件）。")
         async with queue.lock:
-            await _take(update, context, name)
+            try:
+                await _take(update, context, name)
+            except TelegramError:
+                raise  # the reply itself failed: the error handler logs it
+            except Exception:  # one broken file must not leave the rest of a batch unanswered
+                log.exception("upload %s failed", name)
+                await message.reply_text(f"无法导入 {name}：处理时出错了，请稍后再试。")
     finally:
         queue.held -= 1
         if not queue.held:
