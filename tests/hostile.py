@@ -36,23 +36,25 @@ import ingest.readers.pdf, ingest.readers.docx, ingest.readers.html, ingest.read
 from store.db import open_db
 from ingest.pipeline import ingest_file
 
-def vm_bytes():
+def status_kb(field):
     for line in open('/proc/self/status'):
-        if line.startswith('VmSize:'):
-            return int(line.split()[1]) * 1024
+        if line.startswith(field + ':'):
+            return int(line.split()[1])
     return 0
 
 db = open_db(sys.argv[1])
-limit = vm_bytes() + int(sys.argv[3])
+limit = status_kb('VmSize') * 1024 + int(sys.argv[3])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this process's own resident high-water mark; ru_maxrss is not: Linux carries the
+# parent's peak (pytest's) across fork and exec into it
+hwm0 = status_kb('VmHWM')
 start = time.monotonic()
 outcome = ingest_file(db, sys.argv[2], origin="hostile")
 print(json.dumps({
     "ok": outcome.ok, "outcome": outcome.outcome, "error": outcome.error, "cells": outcome.cells,
     "seconds": time.monotonic() - start,
-    "rss_growth_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024,
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "rss_growth_mb": (status_kb('VmHWM') - hwm0) / 1024,
+    "peak_rss_mb": status_kb('VmHWM') / 1024,
 }, ensure_ascii=False))
 """
 
