@@ -118,10 +118,10 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     name = safe_name(document.file_name)
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
-        await message.reply_text("只接受 PDF、DOCX、DOC、WPS、HTML、TXT 格式的报告文件。")
+        await message.reply_text(f"未导入 {name}：只接受 PDF、DOCX、DOC、WPS、HTML、TXT 格式的报告文件。")
         return
     if document.file_size and document.file_size > _limit(config):
-        await message.reply_text(f"文件过大（上限 {config.max_upload_mb:g} MB）。")
+        await message.reply_text(f"未导入 {name}：文件过大（上限 {config.max_upload_mb:g} MB）。")
         return
     queues: dict[int, _Queue] = context.bot_data.setdefault("upload_queues", {})
     queue = queues.setdefault(message.chat_id, _Queue())
@@ -162,7 +162,7 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -
         await message.reply_text(f"无法下载文件 {name}：{exc.message}")
         return
     if len(data) > _limit(config):
-        await message.reply_text(f"文件过大（上限 {config.max_upload_mb:g} MB）。")
+        await message.reply_text(f"未导入 {name}：文件过大（上限 {config.max_upload_mb:g} MB）。")
         return
     path = upload_path(config.data_dir, name)
     path.parent.mkdir(parents=True, exist_ok=True)
