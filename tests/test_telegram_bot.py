@@ -3,6 +3,9 @@ on a real SQLite database filled by the real ingest pipeline."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 from pathlib import Path
 
@@ -185,8 +188,6 @@ async def test_clarify_button_answers_original_question(api, config):
         api.push(fake.message(MEMBER, MEMBER, "城市管理局2019年新收到多少申请"))
         await wait_for(lambda: api.sent("sendMessage", MEMBER))
         call = api.sent("sendMessage", MEMBER)[0]
-        import json
-
         buttons = [row[0] for row in json.loads(call.params["reply_markup"])["inline_keyboard"]]
         chosen = next(b for b in buttons if b["text"] == "聊城市城市管理局")
         assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
@@ -216,8 +217,6 @@ async def test_trend_chart_export_agency_check_and_paging(api, config):
                        and api.sent("sendPhoto"))
         await settle(api)
         paged = next(c for c in api.sent("sendMessage", ADMIN) if "reply_markup" in c.params)
-        import json
-
         data = json.loads(paged.params["reply_markup"])["inline_keyboard"][0][0]["callback_data"]
         api.push(fake.callback(ADMIN, ADMIN, data))
         await wait_for(lambda: api.sent("editMessageText"))
@@ -226,7 +225,8 @@ async def test_trend_chart_export_agency_check_and_paging(api, config):
     document = api.sent("sendDocument")[0]
     csv_text = document.files["document"].decode("utf-8-sig")
     assert csv_text.startswith("key,table,row,column") and "requests.new.total" in csv_text
-    assert '"line"' in csv_text or "line" in csv_text  # provenance travels with every cell
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert len(rows) == 200 and all(json.loads(r["provenance"])["line"] > 0 for r in rows)  # provenance of every cell
     texts = api.texts(ADMIN)
     assert any("上海市人民政府办公厅：共 1 份" in t for t in texts)
     assert any("（第 1/" in t for t in texts)
