@@ -52,13 +52,17 @@ def _lost_wan(v: V.Variant, wrong: str) -> bool:
 
 
 def _check(variants) -> None:
+    """Judge every variant; at least one must have been made, or the test would check nothing."""
     wrong: list[str] = []
+    judged = 0
     for v in variants:
+        judged += 1
         out = V.judge(v.parse(), v)
         TALLIES.setdefault(v.kind, V.Tally()).add(v, out)
         wrong += [f"{v.kind} {v.detail}: {w}" for w in out.wrong if not _lost_wan(v, w)]
         if v.kind in EXACT_KINDS:
             assert out.flagged == 0, f"{v.kind} {v.detail}: {out.flagged} cells flagged on an unambiguous layout"
+    assert judged, "no variant was made: the filter or the generator matched nothing"
     assert not wrong, f"{len(wrong)} silently wrong cells: {wrong[:10]}"
 
 
