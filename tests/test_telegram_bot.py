@@ -98,6 +98,8 @@ async def test_token_never_logged(api, config, caplog):
         for handler in logging.getLogger().handlers:
             handler.removeFilter(guard)
     assert all(config.token not in r.getMessage() for r in caplog.records)
+    probes = [r.getMessage() for r in caplog.records if r.name == "probe"]
+    assert probes == [f"url {config.api_base}/bot<token>/getMe"]  # redacted, not dropped
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
 
 
