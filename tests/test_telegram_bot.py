@@ -197,7 +197,7 @@ async def test_clarify_button_answers_original_question(api, config):
         await wait_for(lambda: api.sent("editMessageText"))
         await settle(api)
     edited = api.sent("editMessageText")[0].params["text"]
-    assert "聊城市城市管理局" in edited and "2019" in edited and "来源" in edited
+    assert edited.startswith("聊城市城市管理局2019年本年新收政府信息公开申请：2 件") and "来源" in edited
     assert api.sent("answerCallbackQuery")
 
 
