@@ -52,7 +52,8 @@ def test_single_values(db, question, agency, year, value):
     assert (a.status, a.agency, a.year) == ("answer", agency, year), a.text
     assert a.value == pytest.approx(value)
     assert a.source is not None and a.source.locations and a.cells
-    assert str(value).rstrip("0").rstrip(".") in a.text or f"{value}" in a.text
+    headline = a.text.splitlines()[0]  # "聊城市人民政府2020年不予公开：33 件。"
+    assert headline.startswith(f"{agency}{year}年") and f"：{value} " in headline, a.text
 
 
 def test_relative_years(db):
@@ -120,8 +121,10 @@ def test_failed_checks_not_about_the_answer_are_counted_not_quoted(db):
 def test_not_found_names_close_agencies(db):
     a = q(db, "北京市海淀区城市管理委员会2020年收到多少申请")
     assert a.status == "not_found" and a.agency is None
+    assert "没有找到“北京市海淀区城市管理委员会”" in a.text and "相近的单位" not in a.text  # nothing near it
     b = q(db, "聊城市财政局2020年收到多少申请")
-    assert b.status == "not_found"
+    assert b.status == "not_found" and b.agency is None
+    assert "相近的单位：聊城市人民政府、聊城市城市管理局、聊城市大数据局。" in b.text
 
 
 @pytest.mark.parametrize(

@@ -95,12 +95,18 @@ def test_a_configured_program_that_is_missing_counts_as_none(monkeypatch: pytest
     assert soffice() is None
 
 
-def test_a_hung_conversion_is_stopped_with_its_children(tmp_path: Path) -> None:
-    """A LibreOffice that never finishes is killed whole (its process group) at the time limit."""
+def _hung_soffice(tmp_path: Path) -> tuple[Path, Path]:
+    """A LibreOffice that never finishes (it waits on a child), and the file its pids go to."""
     marker = tmp_path / "pids"
     fake = tmp_path / "soffice"
     fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {marker}\necho $$ >> {marker}\nwait\n", encoding="utf-8")
     fake.chmod(0o755)
+    return fake, marker
+
+
+def test_a_hung_conversion_is_stopped_with_its_children(tmp_path: Path) -> None:
+    """A LibreOffice that never finishes is killed whole (its process group) at the time limit."""
+    fake, marker = _hung_soffice(tmp_path)
     start = time.monotonic()
     with pytest.raises(IngestError) as exc:
         convert_to_docx(str(fake), OLE_MAGIC + bytes(100), timeout=1)
@@ -110,8 +116,18 @@ def test_a_hung_conversion_is_stopped_with_its_children(tmp_path: Path) -> None:
         assert not _alive(pid), f"process {pid} outlived the conversion"
 
 
-def test_the_time_limit_is_the_configured_one() -> None:
+def test_the_time_limit_is_the_configured_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a .doc stops the conversion at ``limits.OFFICE_SECONDS`` (set to 1 s here), not
+    at some other number; the limit shipped is a sane one."""
     assert 30 <= limits.OFFICE_SECONDS <= 600
+    fake, marker = _hung_soffice(tmp_path)
+    monkeypatch.setenv("XXGK_SOFFICE", str(fake))
+    monkeypatch.setattr(limits, "OFFICE_SECONDS", 1.0)
+    start = time.monotonic()
+    with pytest.raises(IngestError) as exc:
+        parse_bytes(OLE_MAGIC + bytes(100), "2023年报告.doc")
+    assert time.monotonic() - start < 10 and "超过 1 秒" in str(exc.value)
+    assert all(not _alive(pid) for pid in map(int, marker.read_text().split()))
 
 
 def _alive(pid: int) -> bool:

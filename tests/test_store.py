@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.model import CellReading, CheckResult, ParsedReport
-from store import catalogue, queries
+from store import queries
 from store.db import SCHEMA_VERSION, StoreError, open_db, save_report
 
 FIGURES = Path(__file__).resolve().parent.parent / "bot" / "samples" / "figures"
@@ -30,13 +30,6 @@ def parsed_from_figures(name: str, *, sha: str = "a" * 64, change: dict | None =
         region="聊城市",
         checks=[CheckResult("requests.balance.total", "error", True, "ok")],
     )
-
-
-def test_catalogue_matches_spec_keys() -> None:
-    assert len(catalogue.keys_for("2019")) == 198
-    assert len(catalogue.keys_for("2021")) == 200
-    assert catalogue.spec("active.procurement.amount").unit == "万元"
-    assert catalogue.spec("active.licensing.decisions", "2021").row == "行政许可"
 
 
 def test_save_and_read_back(tmp_path: Path) -> None:

@@ -292,7 +292,9 @@ def test_token_redacted_in_messages_and_tracebacks() -> None:
 
         record.exc_info = sys.exc_info()
     guard.filter(record)
-    assert "SECRET" not in record.getMessage() and "<token>" in record.getMessage()
+    logged = logging.Formatter().format(record)  # what a handler writes: message and traceback
+    assert "SECRET" not in logged and "<token>" in logged
+    assert "RuntimeError: GET https://api.telegram.org/bot<token>/getMe failed" in logged  # the traceback kept
 
 
 def test_pages_and_callback_data_limits() -> None:

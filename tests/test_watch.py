@@ -31,6 +31,9 @@ def _reports(db_path: Path) -> int:
 
 
 def _files(folder: Path) -> list[str]:
+    """File names in ``folder``; none when the watcher has not made it yet (killed at start-up)."""
+    if not folder.exists():
+        return []
     return sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
 
 
