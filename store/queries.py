@@ -257,6 +257,18 @@ def failed_reports(db: sqlite_utils.Database, year: int | None = None) -> list[d
     return list(out.values())
 
 
+def flagged_counts(db: sqlite_utils.Database, year: int | None = None) -> list[dict[str, Any]]:
+    """Current reports (of ``year``, if given) with flagged cells, and how many."""
+    where = " and r.year = ?" if year is not None else ""
+    rows = db.execute(
+        "select a.name, r.year, r.id, count(*) from reports r join agencies a on a.id = r.agency_id "
+        f"join cells c on c.report_id = r.id where r.status = 'current' and c.flagged = 1{where} "
+        "group by r.id order by a.name, r.year",
+        [year] if year is not None else [],
+    ).fetchall()
+    return [{"agency": r[0], "year": r[1], "report_id": r[2], "flagged": r[3]} for r in rows]
+
+
 def agencies_missing_year(db: sqlite_utils.Database, year: int) -> list[dict[str, Any]]:
     """Agencies with a current report in some other year but none for ``year``, with the years held."""
     rows = db.execute(

@@ -63,3 +63,70 @@ def test_english_question_kinds(db):
     assert (both.kind, [s["value"] for s in both.series]) == ("compare", [12, 2])
     rate = q(db, "聊城市人民政府 2020 disclosure rate")
     assert (rate.kind, rate.value) == ("rate", pytest.approx(68.13))
+
+
+# ------------------------------------------------------------------------------ 1. not an answer to the question
+
+
+def test_a_figure_the_reports_do_not_hold_is_no_data_naming_what_they_hold(db):
+    a = q(db, "淮安市人民政府2024年人员编制多少人")
+    assert (a.status, a.agency, a.year, a.value) == ("no_data", "淮安市人民政府", 2024, None), a.text
+    assert "人员编制" in a.text and "年度报告只统计这些数字" in a.text and "本年新收" in a.text
+    assert a.kind != "overview" and "公开率" not in a.text
+
+
+def test_fee_schedule_is_not_the_fee_amount(db):
+    a = q(db, "淮安市人民政府2024年收费标准是多少")
+    assert (a.status, a.value) == ("no_data", None), a.text
+    assert "收费标准" in a.text and "收费金额" in a.text  # says which figure it is not
+    assert q(db, "淮安市人民政府2024年收费金额是多少").status == "answer"  # the figure itself still answers
+
+
+def test_ignored_words_are_named_in_the_answer(db):
+    a = q(db, "聊城市人民政府2020年收到多少申请 blah 乌拉拉")
+    assert (a.status, a.value) == ("answer", 1054)
+    assert "“blah”" in a.text and "“乌拉拉”" in a.text and "没有看懂" in a.text
+    plain = q(db, "聊城市人民政府2020年因本机关不掌握相关政府信息无法提供的有多少")
+    assert plain.value == 263 and "没有看懂" not in plain.text  # every word of a real question is known
+
+
+def test_flagged_cells_are_listed_when_asked(db):
+    a = q(db, "聊城市人民政府2021年有没有读不准的数")
+    assert (a.status, a.kind, a.value) == ("answer", "flags", 1), a.text
+    assert a.cells == ["active.licensing.decisions"] and "107719" in a.text and "列对齐存疑" in a.text
+    unread = q(db, "济南城管局2021年哪些数没读出来")
+    assert unread.cells == ["active.procurement.amount"] and "未给出数字" in unread.text
+    clean = q(db, "聊城城管局2019年报有没有读不准的数")
+    assert (clean.status, clean.kind, clean.value) == ("answer", "flags", 0) and "没有读取存疑" in clean.text
+    everyone = q(db, "哪些报告有读不准的数")
+    assert {s["agency"] for s in everyone.series} == {"济南市城市管理局", "聊城市人民政府"}
+
+
+NOT_HELD = ("人员编制", "在编人数", "财政预算", "一般公共预算收入", "地区生产总值", "GDP", "常住人口", "户籍人口",
+            "公务员人数", "网站访问量", "政务微博粉丝数", "新闻发布会场次", "培训人次", "热线接听量", "办公经费",
+            "三公经费", "志愿者人数", "平均工资", "招商引资额", "债务余额", "空气质量优良天数", "交通事故起数",
+            "社保参保人数", "医院床位数", "中小学数量")
+TEMPLATES = ("{a}{y}年{w}多少", "{a}{y}年的{w}是多少", "{y}年{a}{w}有多少", "{a}{w}{y}年是多少？",
+             "请问{a}{y}年{w}")
+
+
+def _not_held_questions() -> list[str]:
+    agencies = (("聊城市人民政府", 2020), ("聊城城管局", 2019), ("平潭", 2023), ("淮安市政府", 2024),
+                ("上海市政府办公厅", 2019), ("机关事务局", 2023), ("淄博市城市管理局", 2020), ("大数据局", 2019))
+    out = []
+    for n, (template, word) in enumerate((t, w) for t in TEMPLATES for w in NOT_HELD):
+        agency, year = agencies[n % len(agencies)]
+        out.append(template.format(a=agency, y=year, w=word))
+    return out
+
+
+def test_sweep_figures_the_reports_do_not_contain_never_answer(db):
+    questions = _not_held_questions()
+    assert len(questions) >= 125
+    questions += [f"{a}{y}年{w}" for a, y in (("聊城市人民政府", 2021), ("平潭综合实验区", 2023), ("淄博城管局", 2020))
+                  for w in NOT_HELD]
+    assert len(questions) >= 200
+    wrong = [(text, a.status, a.kind) for text in questions for a in [q(db, text)] if a.status == "answer"]
+    assert wrong == []
+    sample = q(db, questions[0])
+    assert sample.status == "no_data" and NOT_HELD[0] in sample.text

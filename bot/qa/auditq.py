@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from bot.answer import Answer
 from store import queries
+from store.catalogue import keys_for, spec
 
 if TYPE_CHECKING:
     from bot.qa.agencies import AgencyIndex
     from bot.qa.parse import Question
 
 MAX_LINES = 30
+
+ReportPicker = Callable[[sqlite_utils.Database, str, "int | None"], "tuple[dict[str, Any] | None, str, Answer | None]"]
 
 
 def _region_filter(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str]:
@@ -101,3 +105,44 @@ def missing(db: sqlite_utils.Database, q: Question, index: AgencyIndex, today: d
     text = f"{scope}共{len(rows)}个单位缺{year}年年报（在其他年份有报告）：\n" + "\n".join(lines) + more
     series = [{"label": r["agency"], "agency": r["agency"], "years": r["years"]} for r in rows]
     return Answer(status="answer", kind="missing", value=len(rows), unit="个", year=year, text=text, series=series)
+
+
+def flagged_cells(db: sqlite_utils.Database, q: Question, agencies: list[str], pick_report: ReportPicker) -> Answer:
+    """"有没有读不准的数" / "哪些数没读出来": the cells of a report stored flagged (a number we could
+    not place with certainty) and the cells of its table format not read at all; with no
+    agency named, the reports that have flagged cells."""
+    if not agencies:
+        return _reports_with_flags(db, q.years[0] if q.years else None)
+    agency = agencies[0]
+    report, note, problem = pick_report(db, agency, q.years[0] if q.years else None)
+    if problem is not None:
+        return problem
+    assert report is not None
+    cells = queries.cells_of(db, report["id"])
+    flagged = [(k, c) for k, c in cells.items() if c["flagged"]]
+    absent = [k for k in keys_for(report["format"]) if k not in cells]
+    head = f"{agency}{report['year']}年报告{note}"
+    lines = [f"  • {spec(k, report['format']).label}：原文“{c['raw']}”，"
+             + ("未给出数字" if c["value"] is None else f"读作 {queries.fmt_number(c['value'])}，待核对")
+             + (f"（{c['reason']}）" if c.get("reason") else "") for k, c in flagged]
+    parts = [f"{head}有 {len(flagged)} 个读取存疑的单元格：" if flagged else f"{head}没有读取存疑的单元格。", *lines]
+    if absent:
+        parts.append(f"另有 {len(absent)} 个单元格没有读到（表格缺失或未能识别）："
+                     + "、".join(spec(k, report["format"]).label for k in absent))
+    series = [{"label": spec(k, report["format"]).label, "key": k, "raw": c["raw"], "value": c["value"],
+               "reason": c.get("reason", "")} for k, c in flagged]
+    return Answer(status="answer", kind="flags", agency=agency, year=report["year"], value=len(flagged), unit="个",
+                  cells=[k for k, _ in flagged], series=series, text="\n".join(parts))
+
+
+def _reports_with_flags(db: sqlite_utils.Database, year: int | None) -> Answer:
+    rows = queries.flagged_counts(db, year)
+    when = f"{year}年" if year else ""
+    if not rows:
+        return Answer(status="answer", kind="flags", value=0, unit="份", year=year,
+                      text=f"{when}所有报告都没有读取存疑的单元格。")
+    lines = [f"  • {r['agency']} {r['year']}年：{r['flagged']} 个" for r in rows]
+    return Answer(status="answer", kind="flags", value=len(rows), unit="份", year=year,
+                  series=[{"label": f"{r['agency']} {r['year']}年", **r} for r in rows],
+                  text=f"{when}共 {len(rows)} 份报告有读取存疑的单元格（问“某单位某年有没有读不准的数”看明细）：\n"
+                  + "\n".join(lines))

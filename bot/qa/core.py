@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, breakdown, multi, overview
+from bot.qa import auditq, breakdown, leftover, multi, overview
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
@@ -48,16 +49,48 @@ def _safe(db: sqlite_utils.Database, question: object, today: datetime.date | No
 def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str | None) -> Answer:
     index = index_for(db)
     q = parse(text, index, today)
+    unread = leftover.unread_words(q.masked, _agency_pieces(q, index))
+    return _say_unread(_plan(db, q, index, chosen, unread, today), unread)
+
+
+def _agency_pieces(q: Question, index: AgencyIndex) -> list[str]:
+    """The stretches of the question read as agencies: tokens and places, the phrase of a mention
+    matched fuzzily, and with no mention the phrase the fuzzy look-up will use."""
+    pieces = [p for m in q.mentions for p in (m.token or "", *m.places)]
+    pieces += [m.phrase for m in q.mentions if m.token is None]
+    if not q.mentions:
+        pieces.append(index.fuzzy_phrase(q.text))
+    return pieces
+
+
+def _say_unread(answer: Answer, unread: list[str]) -> Answer:
+    """Words nothing understood are named in every answer that did not already refuse over them."""
+    words = [w for w in unread if f"“{w}”" not in answer.text]
+    if words:
+        answer.text += "\n（问题中的" + "、".join(f"“{w}”" for w in words) + "没有看懂，已忽略。）"
+    return answer
+
+
+def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: str | None,
+          unread: list[str], today: datetime.date) -> Answer:
+    odd = leftover.not_a_figure(unread) if (q.choice.metric or q.choice.rate) else None
+    if q.intent == "flags":
+        agencies, problem = _agencies(q, index, chosen) if q.mentions else ([], None)
+        return problem or auditq.flagged_cells(db, q, agencies, pick_report)
     if q.intent == "failed_checks":
         return auditq.failed_checks(db, q, index)
     if q.intent == "missing":
         return auditq.missing(db, q, index, today)
     if q.intent == "ranking":
-        return multi.ranking(db, q, index)
+        return _not_held(q, None, [odd], q.choice) if odd else multi.ranking(db, q, index)
     agencies, problem = _agencies(q, index, chosen)
     if problem is not None:
         return problem
+    if odd:
+        return _not_held(q, agencies[0], [odd], q.choice)
     if q.choice.metric is None and q.choice.rate is None:
+        if unread and q.intent in ("value", "compare", "trend"):
+            return _not_held(q, agencies[0], unread, None)
         if len(agencies) == 1 and q.intent == "value" and len(q.years) <= 1:
             return _overview(db, q, agencies[0])
         if q.intent != "trend":
@@ -147,6 +180,32 @@ def _overview(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
         return problem
     assert report is not None
     return overview.overview(db, report=report, agency=agency, note=note)
+
+
+HOLDINGS = ("年度报告只统计这些数字：收到和处理政府信息公开申请（本年新收、上年结转，予以公开、部分公开、不予公开、"
+            "无法提供、不予处理、其他处理，结转下年度；可按申请人分列），主动公开（规章、规范性文件，行政许可、"
+            "行政处罚、行政强制，行政事业性收费，2019版表格的政府集中采购），行政复议和行政诉讼（维持、纠正、"
+            "其他结果、尚未审结）。")
+
+
+def _not_held(q: Question, agency: str | None, words: list[str], choice: MetricChoice | None) -> Answer:
+    """A figure the reports do not contain: no_data that names what they do hold, never the
+    overview and never the nearest figure (收费标准 is not 收费金额)."""
+    year = q.years[0] if q.years else None
+    whose = f"{agency or ''}{f'{year}年' if year else ''}"
+    asked = "、".join(f"“{_with_its_figure(q.masked, w)}”" for w in words)
+    if choice is not None:
+        figure = (choice.rate or choice.metric).label  # type: ignore[union-attr]
+        why = f"{whose}年度报告里没有{asked}这类内容（问的不是“{figure}”这个数字）。"
+    else:
+        why = f"{whose}年度报告里没有{asked}这一项（这些词没有看懂）。"
+    return Answer(status="no_data", kind="help", agency=agency, year=year, text=why + "\n" + HOLDINGS)
+
+
+def _with_its_figure(text: str, word: str) -> str:
+    """"标准" quoted as the user wrote it, "收费标准", when the two characters before it are a word."""
+    m = re.search(r"([\u4e00-\u9fff]{2})" + re.escape(word), text)
+    return m.group(0) if m and not re.search(r"[的是有在了和与]", m.group(1)) else word
 
 
 def _no_metric(q: Question, agencies: list[str]) -> Answer:

@@ -78,6 +78,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 )
 
 _WORD = re.compile(r"[A-Za-z]")
+_BETWEEN_WORDS = re.compile(r"(?<=[A-Za-z])\s+|\s+(?=[A-Za-z])")
 _TABLE = re.compile("|".join(f"(?P<p{n}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))"
                              for n, (pattern, _) in enumerate(_PHRASES)), re.IGNORECASE)
 
@@ -95,4 +96,5 @@ def to_chinese(text: str) -> str:
     text without Latin letters passes unchanged."""
     if not _WORD.search(text):
         return text
-    return _TABLE.sub(_replace, text)
+    # words left in English stay apart ("no network", not "nonetwork") once spaces are dropped
+    return _BETWEEN_WORDS.sub("·", _TABLE.sub(_replace, text))

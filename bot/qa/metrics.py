@@ -345,3 +345,17 @@ def understand(text: str) -> MetricChoice:
     if columns and metric is not None and metric.by_column:
         return MetricChoice(metric=metric, columns=columns, column_named=True)
     return MetricChoice(metric=metric)
+
+
+_BUILDER_WORDS = (
+    r"新公开|对外公开总|公开总数|废止|现行有效|有效|上一年项目|项目数|增减|增/减|增加|减少|收费项目|采购项目|几个|多少个|"
+    r"采购数量|维持|纠正|纠错|其他结果|尚未审结|未审结|未结|诉讼|起诉|未经复议|直接起诉|复议后|复议|总金额|金额|"
+    r"新制作|制作|制发|发布|印发|处理决定|决定|数量|项目|行政复议|行政诉讼|行政|年报|报告"
+)
+
+VOCABULARY: tuple[str, ...] = (
+    *(p for p, _ in _SIMPLE), *(p for p, _ in _ACTIVE), *(p for p, _ in _LATE), *(p for p, _ in COLUMNS),
+    *(p for p, _ in RATES), r"诉讼.{0,4}纠错率", _SHARE.pattern, _BREAKDOWN.pattern, _BUILDER_WORDS,
+)
+"""Every word pattern this module reads a metric, column, rate or share from: what
+:mod:`bot.qa.leftover` counts as understood."""
