@@ -241,6 +241,19 @@ def metric_across_reports(
     ]
 
 
+def cells_of_reports(db: sqlite_utils.Database, report_ids: list[int], keys: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    """``{report_id, key, value, flagged}`` of some cells of some reports (a ranking reading the
+    applicant columns of the reports whose 总计 was printed blank)."""
+    if not report_ids or not keys:
+        return []
+    rows = db.execute(
+        f"select report_id, key, value, flagged from cells where key in ({','.join('?' * len(keys))}) "
+        f"and report_id in ({','.join('?' * len(report_ids))})",
+        [*keys, *report_ids],
+    ).fetchall()
+    return [{"report_id": r[0], "key": r[1], "value": number(r[2]), "flagged": bool(r[3])} for r in rows]
+
+
 def failed_reports(db: sqlite_utils.Database, year: int | None = None) -> list[dict[str, Any]]:
     """Current reports (of ``year``, if given) with at least one failed check, with those checks."""
     where = " and r.year = ?" if year is not None else ""

@@ -130,3 +130,33 @@ def test_sweep_figures_the_reports_do_not_contain_never_answer(db):
     assert wrong == []
     sample = q(db, questions[0])
     assert sample.status == "no_data" and NOT_HELD[0] in sample.text
+
+
+# ------------------------------------------------------------------------------ 2. a blank 总计 column
+
+
+def test_a_blank_total_is_answered_from_its_columns_and_says_so(db):
+    a = q(db, "上海市人民政府办公厅2019年予以公开多少件")
+    assert (a.status, a.value) == ("answer", 272), a.text
+    assert "总计栏空白；按各申请人列相加为 272" in a.text
+    assert "requests.granted.natural" in a.cells and "requests.granted.total" not in a.cells
+    assert any("总计栏空白" in c for c in a.caveats)
+    printed = q(db, "上海市人民政府办公厅2019年收到多少申请")  # a printed 总计 is used as printed
+    assert (printed.value, printed.cells) == (859, ["requests.new.total"]) and "总计栏空白" not in printed.text
+
+
+def test_rates_of_a_blank_total_column_use_the_columns(db):
+    a = q(db, "上海市人民政府办公厅2019年公开率")
+    assert (a.status, a.value) == ("answer", pytest.approx(round(275 / 805 * 100, 2))), a.text
+    assert "275 / 805" in a.formula and "总计栏空白" in a.text
+    overview = q(db, "上海市人民政府办公厅2019年报告")
+    assert "其中予以公开 272 件（总计栏空白，按各申请人列相加）" in overview.text and "275 / 805" in overview.text
+
+
+def test_blank_total_reports_are_ranked_only_when_marked(db):
+    for question in ("2019年各单位公开率排名", "2019年各单位予以公开排名"):
+        a = q(db, question)
+        row = next(s for s in a.series if s["agency"] == "上海市人民政府办公厅")
+        assert row["value"] not in (0, 0.0) and row["note"] == "总计栏空白，按各申请人列相加", question
+        assert "※" in a.text and "总计栏空白" in a.text
+        assert all(s["note"] == "" for s in a.series if s["agency"] != "上海市人民政府办公厅")
