@@ -160,3 +160,53 @@ def test_blank_total_reports_are_ranked_only_when_marked(db):
         assert row["value"] not in (0, 0.0) and row["note"] == "总计栏空白，按各申请人列相加", question
         assert "※" in a.text and "总计栏空白" in a.text
         assert all(s["note"] == "" for s in a.series if s["agency"] != "上海市人民政府办公厅")
+
+
+# ------------------------------------------------------------------------------ 4. audit answers
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    """上海市人民政府办公厅 2019 read by the real ingest from the bundled .docx (its blank 总计
+    column fails 12 checks), and a report whose only failed check is a warning."""
+    from ingest.model import CheckResult
+    from ingest.pipeline import ingest_paths
+    from store.db import open_db
+
+    database = open_db(tmp_path_factory.mktemp("qa12s") / "sample.db")
+    ingest_paths(database, [FIGURES.parent / "reports" / "shanghai-bangongting-2019.docx"])
+    warning = CheckResult("narrative.new", "warning", False, "正文写收到申请 3 件，表格为 2 件", ["requests.new.total"], "source")
+    chengguan = load_json(FIGURES / "liaocheng-chengguan-2019.json")
+    save_report(database, report_from(chengguan, "chengguan-2019.txt", checks=[warning]))
+    return database
+
+
+def test_failed_checks_are_listed_in_full_errors_and_warnings_apart(sample_db):
+    a = ask(sample_db, "哪些报告没通过校验", today=TODAY)
+    assert (a.status, a.kind, a.value) == ("answer", "checks", 1), a.text  # the warning-only report did not fail
+    shanghai = next(s for s in a.series if s["agency"] == "上海市人民政府办公厅")
+    assert shanghai["errors"] == 12 and not shanghai["passed"]
+    assert a.text.count("    - 错误：") == 12  # every failed check, none cut
+    for check in shanghai["checks"]:
+        assert check["message"].split("；涉及单元格：")[0] in a.text
+    assert "1份报告只有校验提示（不算没通过）" in a.text and "    - 提示：正文写收到申请 3 件" in a.text
+    head, warnings = a.text.split("只有校验提示", 1)
+    assert "聊城市城市管理局" not in head and "提示：" not in head
+    assert next(s for s in a.series if s["agency"] == "聊城市城市管理局")["passed"] is True
+
+
+def test_where_a_named_report_does_not_add_up_is_that_report_only(db, sample_db):
+    a = ask(sample_db, "上海市人民政府办公厅2019年哪里对不上", today=TODAY)
+    assert {s["agency"] for s in a.series} == {"上海市人民政府办公厅"} and a.value == 1
+    only_2019 = q(db, "聊城城管局2019年哪里对不上")
+    assert (only_2019.kind, only_2019.value, only_2019.series) == ("checks", 0, []), only_2019.text
+    only_2020 = q(db, "聊城城管局2020年哪里对不上")
+    assert [(s["agency"], s["year"]) for s in only_2020.series] == [("聊城市城市管理局", 2020)]
+
+
+def test_a_long_audit_answer_is_paged_in_telegram_not_cut(sample_db):
+    from bot.telegram.render import paginate, render_answer
+
+    text = render_answer(ask(sample_db, "哪些报告没通过校验", today=TODAY))
+    pages = paginate(text, 10)
+    assert len(pages) >= 2 and "\n".join(pages) == text

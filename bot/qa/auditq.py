@@ -71,24 +71,55 @@ def _unknown(what: str, suggestions: list[str]) -> Answer:
 
 
 def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answer:
+    """Reports that did not pass their checks (an error), every failed check listed, errors and
+    warnings apart; reports with only warnings are named after them and are not "没通过"."""
     year = q.years[0] if q.years else None
     names, scope, refusal = _scope(q, index)
     if refusal is not None:
         return refusal
     reports = [r for r in queries.failed_reports(db, year) if names is None or r["agency"] in names]
     when = f"{year}年" if year else ""
-    if not reports:
-        return Answer(status="answer", kind="checks", value=0, unit="份", year=year,
-                      text=f"{scope}{when}的报告全部通过校验（没有失败的校验项）。")
-    lines = []
-    for r in reports[:MAX_LINES]:
-        lines.append(f"• {r['agency']} {r['year']}年（{r['source_name']}）：")
-        lines.extend(f"    - [{c['severity']}] {c['message']}" for c in r["checks"][:5])
-    more = f"\n……另有{len(reports) - MAX_LINES}份" if len(reports) > MAX_LINES else ""
+    failed = [r for r in reports if any(c["severity"] == "error" for c in r["checks"])]
+    warned = [r for r in reports if r not in failed]
+    if failed:
+        head = f"{scope}{when}共{len(failed)}份报告没通过校验（有错误）："
+    else:
+        head = f"{scope}{when}的报告全部通过校验（没有错误）。"
+    parts = [head, *_report_lines(failed)]
+    if warned:
+        parts.append(f"{'另有' if failed else ''}{len(warned)}份报告只有校验提示（不算没通过）：")
+        parts.extend(_report_lines(warned))
     series = [{"label": f"{r['agency']} {r['year']}年", "agency": r["agency"], "year": r["year"],
-               "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"]} for r in reports]
-    text = f"{scope}{when}共{len(reports)}份报告有未通过的校验：\n" + "\n".join(lines) + more
-    return Answer(status="answer", kind="checks", value=len(reports), unit="份", year=year, text=text, series=series)
+               "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"],
+               "errors": sum(c["severity"] == "error" for c in r["checks"]), "passed": r in warned}
+              for r in failed + warned]
+    return Answer(status="answer", kind="checks", value=len(failed), unit="份", year=year, text="\n".join(parts),
+                  series=series)
+
+
+def _relation(message: str) -> str:
+    """A check message without its trailing list of cell keys (they stay in ``series``)."""
+    return message.split("；涉及单元格：", 1)[0]
+
+
+MAX_REPORTS = 200
+"""Reports listed in one audit answer; beyond it the answer says how many more (never cut silently)."""
+
+
+def _report_lines(reports: list[dict[str, Any]]) -> list[str]:
+    """Each report with every failed check: errors first, then warnings, each labelled."""
+    lines = []
+    for r in reports[:MAX_REPORTS]:
+        errors = [c for c in r["checks"] if c["severity"] == "error"]
+        warnings = [c for c in r["checks"] if c["severity"] != "error"]
+        counts = "，".join(filter(None, [f"{len(errors)} 项错误" if errors else "",
+                                        f"{len(warnings)} 项提示" if warnings else ""]))
+        lines.append(f"• {r['agency']} {r['year']}年（{r['source_name']}；{counts}）：")
+        lines.extend(f"    - 错误：{_relation(c['message'])}" for c in errors)
+        lines.extend(f"    - 提示：{_relation(c['message'])}" for c in warnings)
+    if len(reports) > MAX_REPORTS:
+        lines.append(f"……另有{len(reports) - MAX_REPORTS}份报告未列出（用 xxgk check 查看全部）。")
+    return lines
 
 
 def missing(db: sqlite_utils.Database, q: Question, index: AgencyIndex, today: datetime.date) -> Answer:
