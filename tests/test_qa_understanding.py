@@ -210,3 +210,55 @@ def test_a_long_audit_answer_is_paged_in_telegram_not_cut(sample_db):
     text = render_answer(ask(sample_db, "哪些报告没通过校验", today=TODAY))
     pages = paginate(text, 10)
     assert len(pages) >= 2 and "\n".join(pages) == text
+
+
+# ------------------------------------------------------------------------------ 5. comparisons and rates
+
+
+def test_two_agencies_each_in_its_own_year(db):
+    a = q(db, "聊城市人民政府2020年申请量和平潭2023年比哪个多")
+    assert (a.status, a.kind) == ("answer", "compare"), a.text
+    assert [(s["agency"], s["year"], s["value"]) for s in a.series] == [
+        ("聊城市人民政府", 2020, 1054), ("平潭综合实验区", 2023, 81)]
+    assert "聊城市人民政府（2020年）较多，比平潭综合实验区（2023年）多 973 件" in a.text
+    shared = q(db, "2020年聊城城管局和淄博城管局收到申请对比")  # one year written once is both agencies'
+    assert [(s["year"], s["value"]) for s in shared.series] == [(2020, 12), (2020, 2)]
+    absent = q(db, "聊城市人民政府2020年申请量和平潭2019年比哪个多")
+    assert absent.status == "no_data" and "没有平潭综合实验区2019年的报告" in absent.text
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "value", "formula"),
+    [
+        ("聊城市人民政府2020年不予公开率", "不予公开率", 3.14, "33 / 1051"),
+        ("聊城市人民政府2020年部分公开率是多少", "部分公开率", 7.99, "84 / 1051"),
+        ("聊城市人民政府2020年无法提供率", "无法提供率", 25.59, "269 / 1051"),
+        ("聊城市人民政府2020年不予处理率", "不予处理率", 0.86, "9 / 1051"),
+    ],
+)
+def test_any_outcome_as_a_rate_of_the_total(db, question, label, value, formula):
+    a = q(db, question)
+    assert (a.status, a.kind, a.unit) == ("answer", "rate", "%"), a.text
+    assert a.value == pytest.approx(value) and formula in a.formula and a.formula.startswith(label)
+    assert "（七）总计" in a.formula
+
+
+def test_an_amount_in_the_unit_asked(db):
+    a = q(db, "聊城城管局2019年采购金额是多少亿元")
+    assert (a.status, a.unit, a.value) == ("answer", "亿元", pytest.approx(4.8359899368)), a.text
+    assert "4.8359899368 亿元（= 48359.899368 万元 ÷ 10000）" in a.text
+    yuan = q(db, "聊城城管局2019年采购金额是多少元")
+    assert (yuan.unit, yuan.value) == ("元", pytest.approx(483598993.68))
+    assert q(db, "聊城城管局2019年采购金额是多少万元").value == pytest.approx(48359.899368)
+    assert q(db, "聊城城管局2019年收到多少申请").unit == "件"  # counts are never converted
+
+
+def test_why_received_and_handled_differ_is_explained_by_the_relation(db):
+    a = q(db, "聊城市人民政府2020年为什么收到的比处理的多")
+    assert (a.status, a.kind, a.value) == ("answer", "explain", 3), a.text
+    assert "本年新收 + 上年结转 = 办理结果（七）总计 + 结转下年度" in a.text
+    assert "1054 + 10 = 1051 + 13" in a.text and "13 − 10 = 3" in a.text
+    assert {"requests.new.total", "requests.carried_over.total", "requests.handled_total.total",
+            "requests.carried_forward.total"} <= set(a.cells)
+    broken = q(db, "聊城城管局2020年为什么收到的比处理的多")  # the report itself does not balance
+    assert "两边不相等（差 10 件）" in broken.text and any("校验未通过" in c for c in broken.caveats)

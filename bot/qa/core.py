@@ -9,7 +9,7 @@ import re
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, breakdown, leftover, multi, overview
+from bot.qa import auditq, breakdown, explain, leftover, multi, overview, units
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
@@ -88,6 +88,8 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
         return problem
     if odd:
         return _not_held(q, agencies[0], [odd], q.choice)
+    if q.intent == "why":
+        return explain.received_versus_handled(db, q, agencies[0], pick_report)
     if q.choice.metric is None and q.choice.rate is None:
         if unread and q.intent in ("value", "compare", "trend"):
             return _not_held(q, agencies[0], unread, None)
@@ -255,11 +257,16 @@ def single(db: sqlite_utils.Database, q: Question, agency: str) -> Answer:
     src = source_of(report, ev, metric.table)
     formula = " + ".join(ev.keys) if len(ev.keys) > 1 else ""
     caveats = caveats_of(db, report, ev)
-    text = f"{agency}{report['year']}年{label}：{fmt_number(ev.value)} {unit}{note}。"
+    value, shown = ev.value, f"{fmt_number(ev.value)} {unit}"
+    asked = units.asked_unit(q.text, unit)
+    if asked is not None and value is not None:
+        value, shown = units.converted(value, unit, asked)
+        unit = asked[0]
+    text = f"{agency}{report['year']}年{label}：{shown}{note}。"
     if formula:
         text += f"\n（{len(ev.keys)}项之和：" + " + ".join(fmt_number(ev.cells[k]["value"] or 0) for k in ev.keys) + "）"
     text = "\n".join(filter(None, [text, source_text(src), *(f"⚠ {c}" for c in caveats)]))
-    return Answer(status="answer", text=text, value=ev.value, unit=unit, agency=agency, year=report["year"],
+    return Answer(status="answer", text=text, value=value, unit=unit, agency=agency, year=report["year"],
                   cells=ev.keys, formula=formula, source=src, caveats=caveats)
 
 

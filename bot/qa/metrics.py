@@ -308,7 +308,7 @@ class MetricChoice:
     breakdown: list[tuple[str, ...]] = field(default_factory=list)  # one line per applicant column
 
 
-_SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)")
+_SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)|(?P<rate>率)")
 _NOT_OUTCOMES = frozenset({"new", "carried_over", "carried_forward", "handled_total"})
 
 
@@ -324,6 +324,10 @@ def share_of(metric: Metric | None, columns: tuple[str, ...] | None, text: str) 
                     f"{label} = {metric.label}（{part}） / {metric.label}（总计）", numerator_columns=columns)
     if metric.name in _NOT_OUTCOMES:
         return None
+    asked = _SHARE.search(text)
+    if asked and asked.group("rate"):  # 不予公开率: any outcome's share of （七）总计, named as a rate
+        label = metric.label.split("（", 1)[0].split("/")[-1] + "率"
+        return Rate(f"rate_{metric.name}", label, metric, HANDLED, f"{label} = {metric.label} / （七）总计")
     return Rate(f"share_{metric.name}", f"{metric.label}占比", metric, HANDLED,
                 f"{metric.label}占比 = {metric.label} / （七）总计")
 

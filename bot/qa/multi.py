@@ -89,20 +89,32 @@ def compare_years(db: sqlite_utils.Database, q: Question, agency: str) -> Answer
 
 
 def compare_agencies(db: sqlite_utils.Database, q: Question, agencies: list[str]) -> Answer:
+    """Agencies side by side: in the year each was named with ("聊城市人民政府2020年…和平潭2023年"),
+    else in the one year asked, else each in its latest report."""
+    own = q.mention_years if len(q.mention_years) == len(agencies) else [None] * len(agencies)
     series, cells, missing = [], [], []
-    for agency in agencies:
-        year = q.years[0] if q.years else None
+    for agency, named_year in zip(agencies, own, strict=True):
+        year = named_year or (q.years[0] if q.years else None)
         report = queries.current_report(db, agency, year) if year else (queries.reports_of_agency(db, agency) or [None])[-1]
         if report is None:
-            missing.append(agency)
+            missing.append(f"{agency}{year}年" if year else agency)
             continue
         ev, value, problem = _point(db, q, report)
         cells.extend(k for k in (ev.keys if ev else []) if k not in cells)
         series.append({"label": f"{agency}（{report['year']}年）", "agency": agency, "year": report["year"],
                        "value": value, "report_id": report["id"], "note": problem})
-    year_text = f"{q.years[0]}年" if q.years else ""
     return _comparison(q, series, cells, None, missing_text=(
-        f"没有{'、'.join(missing)}{year_text}的报告。" if missing else ""))
+        f"没有{'、'.join(missing)}的报告。" if missing else ""))
+
+
+def _verdict(first: dict, second: dict, diff: int | float, unit: str) -> str:
+    """Which of two is larger ("比哪个多"), by how much."""
+    if not diff:
+        return "两者相等。"
+    more, less = (first, second) if diff > 0 else (second, first)
+    if unit == "%":
+        return f"{more['label']}较高，比{less['label']}高 {fmt_number(abs(diff))} 个百分点。"
+    return f"{more['label']}较多，比{less['label']}多 {fmt_number(abs(diff))} {unit}。"
 
 
 def _comparison(q: Question, series: list[dict], cells: list[str], agency: str | None, missing_text: str) -> Answer:
@@ -115,7 +127,7 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
     if len(known) == 2:
         diff = queries.number(round(known[0]["value"] - known[1]["value"], 6))
         formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
-        text += f"\n{formula} {unit}"
+        text += f"\n{formula} {unit}\n" + _verdict(known[0], known[1], diff, unit)
         if agency is not None and known[1]["value"]:  # two years of one agency: how much it changed
             change = round(diff / known[1]["value"] * 100, 2)
             text += (f"\n变化率 = 差 / {known[1]['label']} = {fmt_number(diff)} / {fmt_number(known[1]['value'])}"
