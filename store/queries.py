@@ -201,6 +201,18 @@ def report_years(db: sqlite_utils.Database, agency: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def agencies_with_year(db: sqlite_utils.Database, names: list[str], year: int) -> set[str]:
+    """Which of ``names`` have a current report for ``year`` (a clarify list puts them first)."""
+    if not names:
+        return set()
+    rows = db.execute(
+        "select distinct a.name from reports r join agencies a on a.id = r.agency_id "
+        f"where r.year = ? and r.status = 'current' and a.name in ({','.join('?' * len(names))})",
+        [year, *names],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def latest_year(db: sqlite_utils.Database) -> int | None:
     """The most recent year any current report covers."""
     row = db.execute("select max(year) from reports where status = 'current'").fetchone()

@@ -262,3 +262,57 @@ def test_why_received_and_handled_differ_is_explained_by_the_relation(db):
             "requests.carried_forward.total"} <= set(a.cells)
     broken = q(db, "聊城城管局2020年为什么收到的比处理的多")  # the report itself does not balance
     assert "两边不相等（差 10 件）" in broken.text and any("校验未通过" in c for c in broken.caveats)
+
+
+# ------------------------------------------------------------------------------ 6. clarify and suggestions
+
+
+def test_a_single_clearly_meant_suggestion_is_answered_and_said(db):
+    a = q(db, "上海市办公厅2019年收到多少申请")
+    assert (a.status, a.agency, a.value) == ("answer", "上海市人民政府办公厅", 859), a.text
+    assert a.text.startswith("（问题中的“上海市办公厅”没有完全对上，按相近的单位“上海市人民政府办公厅”回答）")
+    typo = q(db, "聊城市大数剧局2019年收到多少申请")  # a typo read fuzzily says which agency it took
+    assert (typo.agency, typo.value) == ("聊城市大数据局", 1) and "按“聊城市大数据局”理解" in typo.text
+
+
+@pytest.mark.parametrize("question", ["济南市大数据局2019年收到多少申请",  # the one suggestion is in another city
+                                      "上海市统计局2019年收到多少申请",  # in the city, but not the name written
+                                      "聊城市统计局2020年收到多少申请"])  # several suggestions
+def test_a_suggestion_not_clearly_meant_stays_a_question(db, question):
+    a = q(db, question)
+    assert (a.status, a.value) == ("not_found", None), a.text
+    assert a.candidates and "相近的单位" in a.text
+
+
+def test_an_agency_name_beyond_the_one_matched_is_not_answered_as_it(db):
+    a = q(db, "平潭综合实验区经济发展局2023年收到多少申请")  # not the 实验区's government
+    assert (a.status, a.value) == ("not_found", None) and "经济发展局" in a.text
+
+
+def test_a_single_suggestion_is_picked_by_number_in_the_console(db):
+    from bot.console import ChatSession
+
+    chat = ChatSession(db, today=TODAY)
+    first = chat.reply("济南市大数据局2019年收到多少申请")
+    assert "1. 聊城市大数据局" in first and "输入序号选择" in first
+    picked = chat.reply("1")
+    assert "聊城市大数据局2019年本年新收政府信息公开申请：1 件" in picked
+    assert chat.reply("2") != picked  # the choice was used once; "2" is a new question
+
+
+def test_clarify_puts_agencies_with_the_year_first_and_names_those_without(db):
+    a = q(db, "城管局2021年收到多少申请")
+    assert a.status == "clarify"
+    assert a.candidates[0] == "济南市城市管理局"  # the only one with a 2021 report
+    assert set(a.candidates[1:]) == {"聊城市城市管理局", "淄博市城市管理局"}
+    assert "其中没有2021年报告的：" in a.text and "淄博市城市管理局" in a.text.split("其中没有2021年报告的：")[1]
+    every = q(db, "城管局2020年收到多少申请")
+    assert every.candidates[-1] == "济南市城市管理局" and "其中没有2020年报告的：济南市城市管理局" in every.text
+
+
+@pytest.mark.parametrize("question", ["城管局2021年收到多少申请", "北京市海淀区城市管理委员会2020年收到多少申请",
+                                      "聊城市大数据局2023年收到多少申请", "淮安市人民政府2024年人员编制多少人"])
+def test_no_data_not_found_and_clarify_are_never_an_overview(db, question):
+    a = q(db, question)
+    assert a.status in ("clarify", "not_found", "no_data") and a.kind != "overview"
+    assert "年年度报告（" not in a.text and "校验结果" not in a.text  # the overview's lines

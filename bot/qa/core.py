@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -15,7 +16,7 @@ from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
 from bot.qa.parse import Question, parse
 from bot.qa.render import help_text, source_text
-from bot.qa.text import clean
+from bot.qa.text import canonical, clean
 from store import queries
 from store.catalogue import unit_of
 from store.queries import fmt_number
@@ -75,17 +76,33 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
           unread: list[str], today: datetime.date) -> Answer:
     odd = leftover.not_a_figure(unread) if (q.choice.metric or q.choice.rate) else None
     if q.intent == "flags":
-        agencies, problem = _agencies(q, index, chosen) if q.mentions else ([], None)
-        return problem or auditq.flagged_cells(db, q, agencies, pick_report)
+        named = _agencies(db, q, index, chosen) if q.mentions else _Named([])
+        return named.problem or _taken(auditq.flagged_cells(db, q, named.names, pick_report), named.taken)
     if q.intent == "failed_checks":
         return auditq.failed_checks(db, q, index)
     if q.intent == "missing":
         return auditq.missing(db, q, index, today)
     if q.intent == "ranking":
         return _not_held(q, None, [odd], q.choice) if odd else multi.ranking(db, q, index)
-    agencies, problem = _agencies(q, index, chosen)
-    if problem is not None:
-        return problem
+    named = _agencies(db, q, index, chosen)
+    if named.problem is not None:
+        return named.problem
+    unit_name = next((w for w in unread if _AGENCY_WORD.search(w)), None)
+    if unit_name and chosen is None:  # "平潭综合实验区经济发展局": not the region's government
+        return _not_found(q, Resolution(note=f"没有找到“{unit_name}”（问题里的{'、'.join(named.names)}之外还写了这个单位名）",
+                                        suggestions=named.names))
+    return _taken(_for_agencies(db, q, named.names, unread, odd), named.taken)
+
+
+def _taken(answer: Answer, taken: list[str]) -> Answer:
+    """An agency read from a name that did not match exactly is said at the top of the answer."""
+    if taken:
+        answer.text = "（" + "；".join(taken) + "）\n" + answer.text
+    return answer
+
+
+def _for_agencies(db: sqlite_utils.Database, q: Question, agencies: list[str], unread: list[str],
+                  odd: str | None) -> Answer:
     if odd:
         return _not_held(q, agencies[0], [odd], q.choice)
     if q.intent == "why":
@@ -116,23 +133,66 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
 # ------------------------------------------------------------------------------ agencies
 
 
-def _agencies(q: Question, index: AgencyIndex, chosen: str | None) -> tuple[list[str], Answer | None]:
-    """The agencies the question names, or the clarify/not_found answer to give instead."""
+_AGENCY_WORD = re.compile(r"(局|委|办|厅|院|署|中心|委员会|办公室|管委会|公司|集团)$")
+"""An ignored word shaped like an agency's name: the agency asked for is not in the database."""
+
+
+@dataclass
+class _Named:
+    """The agencies a question names, or the clarify/not_found answer to give instead, and how
+    names that did not match exactly were read ("按“上海市人民政府办公厅”理解")."""
+
+    names: list[str]
+    problem: Answer | None = None
+    taken: list[str] = field(default_factory=list)
+
+
+def _agencies(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: str | None) -> _Named:
+    phrases = [m.phrase for m in q.mentions]
     resolutions = [index.resolve(m) for m in q.mentions]
     if not resolutions:
-        fuzzy = index.fuzzy(index.fuzzy_phrase(q.text), ())
-        resolutions = [fuzzy] if (fuzzy.agency or fuzzy.candidates) else []
+        phrase = index.fuzzy_phrase(q.text)
+        fuzzy = index.fuzzy(phrase, ())
+        resolutions, phrases = ([fuzzy], [phrase]) if (fuzzy.agency or fuzzy.candidates or fuzzy.suggestions) else ([], [])
     if chosen is not None:
-        return _apply_choice(resolutions, chosen, index)
+        names, problem = _apply_choice(resolutions, chosen, index)
+        return _Named(names, problem)
     for r in resolutions:
         if r.candidates:
-            return [], _clarify(q, r)
-    for r in resolutions:
+            return _Named([], _clarify(db, q, r))
+    taken = [r.note for r in resolutions if r.agency and r.note]
+    for n, r in enumerate(resolutions):
         if not r.agency:
-            return [], _not_found(q, r)
+            meant = _clearly_meant(phrases[n], r, index)
+            if meant is None:
+                return _Named([], _not_found(q, r))
+            resolutions[n] = Resolution(agency=meant, places=r.places)
+            taken.append(f"问题中的“{phrases[n]}”没有完全对上，按相近的单位“{meant}”回答")
     if not resolutions:
-        return [], _not_found(q, Resolution(suggestions=[]))
-    return list(dict.fromkeys(r.agency for r in resolutions if r.agency)), None
+        return _Named([], _not_found(q, Resolution(suggestions=[])))
+    return _Named(list(dict.fromkeys(r.agency for r in resolutions if r.agency)), None, taken)
+
+
+def _clearly_meant(phrase: str, r: Resolution, index: AgencyIndex) -> str | None:
+    """The one "相近的单位" when it is plainly the one meant: the only suggestion, in every
+    place the question names, and containing the rest of the written name in order
+    ("上海市办公厅" → 上海市人民政府办公厅).  Several suggestions, or one elsewhere, stay a question."""
+    if len(r.suggestions) != 1 or not phrase:
+        return None
+    name = r.suggestions[0]
+    entry = next((e for e in index.entries if e.name == name), None)
+    if entry is None or not set(r.places) <= set(entry.places):
+        return None
+    rest = phrase
+    for place in sorted(r.places, key=len, reverse=True):
+        rest = re.sub(re.escape(place) + "(市|区|县|省)?", "", rest, count=1)
+    return name if len(rest) >= 2 and (_in_order(rest, canonical(name)) or _in_order(rest, name)) else None
+
+
+def _in_order(chars: str, name: str) -> bool:
+    """Every character of ``chars`` appears in ``name`` in the same order (a shortened name)."""
+    it = iter(name)
+    return all(c in it for c in chars)
 
 
 def _apply_choice(resolutions: list[Resolution], chosen: str, index: AgencyIndex) -> tuple[list[str], Answer | None]:
@@ -147,20 +207,31 @@ def _apply_choice(resolutions: list[Resolution], chosen: str, index: AgencyIndex
     return [n for n in dict.fromkeys(names) if n], None
 
 
-def _clarify(q: Question, r: Resolution) -> Answer:
-    shown = r.candidates[:8]
-    more = f"等{len(r.candidates)}个" if len(r.candidates) > len(shown) else ""
+def _clarify(db: sqlite_utils.Database, q: Question, r: Resolution) -> Answer:
+    """Several agencies fit: those that have the year asked come first, and those without it
+    are named, so the user does not pick one only to hear it has no such report."""
+    candidates = list(r.candidates)
+    without: list[str] = []
+    if q.years:
+        having = queries.agencies_with_year(db, candidates, q.years[0])
+        without = [c for c in candidates if c not in having]
+        candidates = [c for c in candidates if c in having] + without
+    shown = candidates[:8]
+    more = f"等{len(candidates)}个" if len(candidates) > len(shown) else ""
     text = (f"问题里的单位对应多个{more}，请选择或说出全称：{'、'.join(shown)}。"
             f"\n例如：{shown[0]}{q.years[0] if q.years else ''}{'年' if q.years else ''}收到多少申请")
-    return Answer(status="clarify", text=text, candidates=r.candidates[:20],
+    if without:
+        text += f"\n其中没有{q.years[0]}年报告的：{'、'.join(without)}。"
+    return Answer(status="clarify", text=text, candidates=candidates[:20],
                   year=q.years[0] if q.years else None, kind="help")
 
 
 def _not_found(q: Question, r: Resolution) -> Answer:
+    """No agency fits; the close ones are offered as candidates a console user picks by number."""
     what = r.note or "没有找到问题中的单位"
     near = f"相近的单位：{'、'.join(r.suggestions)}。" if r.suggestions else ""
     understood = _understood(q)
-    return Answer(status="not_found", kind="help",
+    return Answer(status="not_found", kind="help", candidates=list(r.suggestions),
                   text=help_text(understood, f"{what}。{near}请写出单位全称（如“聊城市城市管理局”）。"))
 
 
