@@ -37,7 +37,7 @@ _TRAILING = "的了吗呢吧啊呀嘛是有在中里等件个项次份共年人"
 """Particles trimmed off the ends of an unknown stretch ("年的人员编制是" → "人员编制")."""
 
 _TIME = (_RANGE_RE.pattern, _RECENT.pattern, _VERSUS_PREVIOUS.pattern, r"(?:最?近|过去)[两二三四五六七八九十\d]{1,2}年?",
-         r"历年|每年|逐年|以来|最近|近年|近几年|行政事业性|事业性|结果|结案|案件")
+         r"历年|每年|逐年|以来|最近|近年|近几年|行政事业性|事业性|结果|结案|案件|人民法院|法院|判决|裁定|复议机关")
 _KNOWN = re.compile("|".join(sorted({*VOCABULARY, *_TIME, *(p for _, p in _INTENTS),
                                        *(w for w in _GLUE.split("|") if len(w) >= 2)}, key=len, reverse=True)))
 _GLUE_RE = re.compile(f"(?:{_GLUE})+")
