@@ -133,7 +133,7 @@ def _for_agencies(db: sqlite_utils.Database, q: Question, agencies: list[str], u
 # ------------------------------------------------------------------------------ agencies
 
 
-_AGENCY_WORD = re.compile(r"(局|委|办|厅|院|署|中心|委员会|办公室|管委会|公司|集团)$")
+_AGENCY_WORD = re.compile(r"(局|委|办|厅|院|署|室|处|所|站|队|会|中心|公司|集团)$")
 """An ignored word shaped like an agency's name: the agency asked for is not in the database."""
 
 

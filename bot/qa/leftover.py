@@ -48,10 +48,11 @@ def unread_words(masked: str, understood: Iterable[str]) -> list[str]:
     """The words of ``masked`` (a canonical question, years as '#') that are neither in
     ``understood`` (agency tokens, places, phrases matched fuzzily) nor known words, in order.
     A lone character left between known words (被, 因, 人) is grammar, not a word."""
-    text = masked
+    agencies = masked
     for piece in sorted({p for p in understood if p}, key=len, reverse=True):
-        text = text.replace(piece, "#" * len(piece))
-    text = _KNOWN.sub(lambda m: "#" * len(m.group(0)), text)
+        agencies = agencies.replace(piece, "#" * len(piece))
+    known = _KNOWN.sub(lambda m: "#" * len(m.group(0)), masked)  # on the whole text: 上年结转 after a name
+    text = "".join("#" if "#" in (a, k) else c for c, a, k in zip(masked, agencies, known, strict=True))
     words = []
     for run in _RUN.findall(text):
         word = _unglued(run)
