@@ -287,6 +287,8 @@ def test_a_suggestion_not_clearly_meant_stays_a_question(db, question):
 def test_an_agency_name_beyond_the_one_matched_is_not_answered_as_it(db):
     a = q(db, "平潭综合实验区经济发展局2023年收到多少申请")  # not the 实验区's government
     assert (a.status, a.value) == ("not_found", None) and "经济发展局" in a.text
+    typo = q(db, "聊城市人民政府理公室2020年收到多少申请")  # 办公室 misspelt: not the 人民政府 itself
+    assert (typo.status, typo.value) == ("not_found", None) and "理公室" in typo.text
 
 
 def test_a_single_suggestion_is_picked_by_number_in_the_console(db):
