@@ -207,16 +207,22 @@ def _apply_choice(resolutions: list[Resolution], chosen: str, index: AgencyIndex
     return [n for n in dict.fromkeys(names) if n], None
 
 
+CHECKED = 60
+"""Candidates of a clarify looked up for the year asked."""
+
+
 def _clarify(db: sqlite_utils.Database, q: Question, r: Resolution) -> Answer:
     """Several agencies fit: those that have the year asked come first, and those without it
     are named, so the user does not pick one only to hear it has no such report."""
     candidates = list(r.candidates)
     without: list[str] = []
-    if q.years:
-        having = queries.agencies_with_year(db, candidates, q.years[0])
-        without = [c for c in candidates if c not in having]
-        candidates = [c for c in candidates if c in having] + without
+    if q.years:  # the first CHECKED (328 城管局 nationwide need not all be looked up to show 8)
+        checked, rest = candidates[:CHECKED], candidates[CHECKED:]
+        having = queries.agencies_with_year(db, checked, q.years[0])
+        without = [c for c in checked if c not in having]
+        candidates = [c for c in checked if c in having] + without + rest
     shown = candidates[:8]
+    without = [c for c in without if c in shown]
     more = f"等{len(candidates)}个" if len(candidates) > len(shown) else ""
     text = (f"问题里的单位对应多个{more}，请选择或说出全称：{'、'.join(shown)}。"
             f"\n例如：{shown[0]}{q.years[0] if q.years else ''}{'年' if q.years else ''}收到多少申请")

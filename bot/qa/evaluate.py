@@ -82,8 +82,10 @@ def evaluate(db: sqlite_utils.Database, report: dict[str, Any], metric: Metric, 
     if keys is None:
         why = metric.missing or f"{fmt}版表格没有这一项"
         return Evaluated(problem=f"{report['year']}年报告使用{fmt}版表格：{why}。", format=fmt)
-    parts = part_keys(keys) if metric.by_column and columns == ("total",) else ()
-    cells = queries.cell_values(db, report["id"], keys + parts)
+    cells = queries.cell_values(db, report["id"], keys)
+    blank = [k for k in keys if k.endswith(".total") and k in cells and cells[k]["value"] is None]
+    if blank and metric.by_column and columns == ("total",):  # the columns only when a 总计 is blank
+        cells.update(queries.cell_values(db, report["id"], part_keys(blank)))
     blank_totals = [k for k in keys if blank_with_parts(k, cells)]
     keys = _blank_totals_as_parts(keys, cells)
     result = Evaluated(keys=list(keys), cells=cells, format=fmt, from_parts=blank_totals)
