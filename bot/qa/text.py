@@ -82,8 +82,12 @@ def clean(text: str) -> str:
 
     English goes before whitespace is dropped: "did 聊城市人民政府 receive" needs its spaces to
     be read word by word."""
-    text = unicodedata.normalize("NFKC", str(text)[: MAX_QUESTION_CHARS * 4])
+    text = _SURROGATES.sub("", unicodedata.normalize("NFKC", str(text)[: MAX_QUESTION_CHARS * 4]))
     return _DROP.sub("", to_chinese(simplified(text)))[:MAX_QUESTION_CHARS]
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+"""Lone surrogates are not characters (no encoding can carry them); the converter would fail."""
 
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
