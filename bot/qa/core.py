@@ -37,13 +37,13 @@ def answer_choice(db: sqlite_utils.Database, question: str, chosen_agency: str, 
 
 
 def _safe(db: sqlite_utils.Database, question: object, today: datetime.date | None, chosen: str | None) -> Answer:
-    text = clean(question if isinstance(question, str) else str(question or ""))
-    if not text.strip():
-        return Answer(status="not_found", kind="help", text=help_text([], "问题是空的。"))
     try:
+        text = clean(question if isinstance(question, str) else str(question or ""))
+        if not text.strip():
+            return Answer(status="not_found", kind="help", text=help_text([], "问题是空的。"))
         return _ask(db, text, today or datetime.date.today(), chosen)
     except Exception:  # a bug must not take the shell down; the user gets one clear line
-        log.exception("answering failed: %r", text[:200])
+        log.exception("answering failed: %r", str(question)[:200])
         return Answer(status="not_found", kind="help", text=help_text([], "内部错误，未能回答这个问题，已记录。"))
 
 
