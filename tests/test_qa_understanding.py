@@ -43,6 +43,7 @@ def q(db, text):
         ("How many applications did 聊城市人民政府 receive in 2020?", "聊城市人民政府", 2020, 1054),
         ("How many requests were granted by 聊城市人民政府 in 2020", "聊城市人民政府", 2020, 632),
         ("聊城市人民政府 2020 refused", "聊城市人民政府", 2020, 33),
+        ("How many requests did 聊城市人民政府 refuse in 2020?", "聊城市人民政府", 2020, 33),
         ("聊城市人民政府 2020 lawsuits", "聊城市人民政府", 2020, 30),
         ("平潭 2023 administrative fees", "平潭综合实验区", 2023, 5949.088667),
         ("聊城城管局 2019 procurement", "聊城市城市管理局", 2019, 48359.899368),
