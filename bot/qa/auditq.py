@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.qa.evaluate import table_format
 from store import queries
 from store.catalogue import keys_for, spec
 
@@ -151,16 +152,18 @@ def flagged_cells(db: sqlite_utils.Database, q: Question, agencies: list[str], p
     assert report is not None
     cells = queries.cells_of(db, report["id"])
     flagged = [(k, c) for k, c in cells.items() if c["flagged"]]
-    absent = [k for k in keys_for(report["format"]) if k not in cells]
+    formats = {t: table_format(report, t) for t in ("active", "requests", "appeals")}
+    expected = {k: f for t, f in formats.items() for k in keys_for(f) if k.split(".", 1)[0] == t}
+    absent = [k for k in expected if k not in cells]
     head = f"{agency}{report['year']}年报告{note}"
-    lines = [f"  • {spec(k, report['format']).label}：原文“{c['raw']}”，"
+    lines = [f"  • {spec(k, expected.get(k, report['format'])).label}：原文“{c['raw']}”，"
              + ("未给出数字" if c["value"] is None else f"读作 {queries.fmt_number(c['value'])}，待核对")
              + (f"（{c['reason']}）" if c.get("reason") else "") for k, c in flagged]
     parts = [f"{head}有 {len(flagged)} 个读取存疑的单元格：" if flagged else f"{head}没有读取存疑的单元格。", *lines]
     if absent:
         parts.append(f"另有 {len(absent)} 个单元格没有读到（表格缺失或未能识别）："
-                     + "、".join(spec(k, report["format"]).label for k in absent))
-    series = [{"label": spec(k, report["format"]).label, "key": k, "raw": c["raw"], "value": c["value"],
+                     + "、".join(spec(k, expected[k]).label for k in absent))
+    series = [{"label": spec(k, expected.get(k, report["format"])).label, "key": k, "raw": c["raw"], "value": c["value"],
                "reason": c.get("reason", "")} for k, c in flagged]
     return Answer(status="answer", kind="flags", agency=agency, year=report["year"], value=len(flagged), unit="个",
                   cells=[k for k, _ in flagged], series=series, text="\n".join(parts))
@@ -172,7 +175,9 @@ def _reports_with_flags(db: sqlite_utils.Database, year: int | None) -> Answer:
     if not rows:
         return Answer(status="answer", kind="flags", value=0, unit="份", year=year,
                       text=f"{when}所有报告都没有读取存疑的单元格。")
-    lines = [f"  • {r['agency']} {r['year']}年：{r['flagged']} 个" for r in rows]
+    lines = [f"  • {r['agency']} {r['year']}年：{r['flagged']} 个" for r in rows[:MAX_REPORTS]]
+    if len(rows) > MAX_REPORTS:
+        lines.append(f"……另有{len(rows) - MAX_REPORTS}份报告未列出（用 xxgk export --json 查看 flags）。")
     return Answer(status="answer", kind="flags", value=len(rows), unit="份", year=year,
                   series=[{"label": f"{r['agency']} {r['year']}年", **r} for r in rows],
                   text=f"{when}共 {len(rows)} 份报告有读取存疑的单元格（问“某单位某年有没有读不准的数”看明细）：\n"
