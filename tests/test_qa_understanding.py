@@ -319,3 +319,23 @@ def test_no_data_not_found_and_clarify_are_never_an_overview(db, question):
     a = q(db, question)
     assert a.status in ("clarify", "not_found", "no_data") and a.kind != "overview"
     assert "年年度报告（" not in a.text and "校验结果" not in a.text  # the overview's lines
+
+
+@pytest.mark.parametrize(
+    ("question", "cells", "value"),
+    [
+        ("聊城市政府2020年的申请里有多少被拒绝了", "requests.denied_", 33),
+        ("聊城市人民政府2020年有多少申请没有给公开", "requests.denied_", 33),
+        ("聊城市人民政府2020年被告了几次", "appeals.suit_", 30),
+        ("平潭2023年收了多少钱", "active.fees.amount", 5949.088667),
+    ],
+)
+def test_chat_words_for_figures(db, question, cells, value):
+    a = q(db, question)
+    assert (a.status, a.value) == ("answer", pytest.approx(value)), a.text
+    assert all(c.startswith(cells) for c in a.cells) and "没有看懂" not in a.text
+
+
+def test_the_ignored_words_come_right_under_the_headline(db):
+    lines = q(db, "聊城市人民政府2020年收到多少申请 blah").text.splitlines()
+    assert lines[1] == "（问题中的“blah”没有看懂，已忽略。）" and lines[0].endswith("1054 件。")

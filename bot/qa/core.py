@@ -67,8 +67,10 @@ def _agency_pieces(q: Question, index: AgencyIndex) -> list[str]:
 def _say_unread(answer: Answer, unread: list[str]) -> Answer:
     """Words nothing understood are named in every answer that did not already refuse over them."""
     words = [w for w in unread if f"“{w}”" not in answer.text]
-    if words:
-        answer.text += "\n（问题中的" + "、".join(f"“{w}”" for w in words) + "没有看懂，已忽略。）"
+    if words:  # right under the headline, before the number is trusted
+        head, _, rest = answer.text.partition("\n")
+        note = "（问题中的" + "、".join(f"“{w}”" for w in words) + "没有看懂，已忽略。）"
+        answer.text = "\n".join(filter(None, [head, note, rest]))
     return answer
 
 

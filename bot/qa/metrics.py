@@ -99,7 +99,7 @@ SUIT_TOTAL = _appeal("suit", "total")
 
 
 def _appeals(text: str) -> Metric | None:
-    if re.search(r"诉讼|起诉", text):
+    if re.search(r"诉讼|起诉|被告|告了|官司", text):
         if re.search(r"未经复议|直接起诉", text):
             group = "suit_direct"
         elif re.search(r"复议后", text):
@@ -176,7 +176,7 @@ _SIMPLE: list[tuple[str, Metric]] = [
     (r"出版物", _req("rejected_publication", "不予处理/要求提供公开出版物", "rejected_publication")),
     (r"大量反复", _req("rejected_excessive", "不予处理/无正当理由大量反复申请", "rejected_excessive")),
     (r"重新出具|确认", _req("rejected_confirm", "不予处理/要求行政机关确认或重新出具已获取信息", "rejected_confirm")),
-    (r"不予公开|不公开", _req("denied", "不予公开（8项理由合计）", *DENIED)),
+    (r"不予公开|不公开|拒绝公开|拒绝|(?:没有|没|未)给?公开|不给公开", _req("denied", "不予公开（8项理由合计）", *DENIED)),
     (r"无法提供", _req("unable", "无法提供（3项合计）", *UNABLE)),
     (r"不予处理", _req("rejected", "不予处理（5项合计）", *REJECTED)),
     (r"其他处理", OTHER),
@@ -192,7 +192,7 @@ _ACTIVE: list[tuple[str, object]] = [
     (r"行政处罚|处罚", lambda t: _service("penalty", "行政处罚", t)),
     (r"行政强制|强制", lambda t: _service("enforcement", "行政强制", t)),
     (r"其他对外管理服务", lambda t: _service("other_services", "其他对外管理服务事项", t, has_2021=False)),
-    (r"收费", _fees),
+    (r"收费|收了?多少钱|收钱", _fees),
     (r"规范性文件", lambda t: _docs("normative_docs", "规范性文件", t)),
     (r"规章", lambda t: _docs("rules", "规章", t)),
 ]
