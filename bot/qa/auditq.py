@@ -81,7 +81,7 @@ def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) ->
     reports = [r for r in queries.failed_reports(db, year) if names is None or r["agency"] in names]
     when = f"{year}年" if year else ""
     failed = [r for r in reports if any(c["severity"] == "error" for c in r["checks"])]
-    warned = [r for r in reports if r not in failed]
+    warned = [r for r in reports if not any(c["severity"] == "error" for c in r["checks"])]
     if failed:
         head = f"{scope}{when}共{len(failed)}份报告没通过校验（有错误）："
     else:
@@ -92,7 +92,7 @@ def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) ->
         parts.extend(_report_lines(warned))
     series = [{"label": f"{r['agency']} {r['year']}年", "agency": r["agency"], "year": r["year"],
                "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"],
-               "errors": sum(c["severity"] == "error" for c in r["checks"]), "passed": r in warned}
+               "errors": (errors := sum(c["severity"] == "error" for c in r["checks"])), "passed": not errors}
               for r in failed + warned]
     return Answer(status="answer", kind="checks", value=len(failed), unit="份", year=year, text="\n".join(parts),
                   series=series)
