@@ -53,7 +53,7 @@ class ChatSession:
             return HELP_TEXT
         answer, question = self._answer(text)
         log_answer(self.db, question, answer, shell="console")
-        self.pending = (question, answer.candidates) if answer.status == "clarify" and answer.candidates else None
+        self.pending = (question, answer.candidates) if _pickable(answer) else None
         return render(answer)
 
     def _answer(self, text: str) -> tuple[Answer, str]:
@@ -71,9 +71,14 @@ def _pick(text: str, candidates: list[str]) -> str | None:
     return text if text in candidates else None
 
 
+def _pickable(answer: Answer) -> bool:
+    """A clarify's candidates, or a not_found's close agencies (even a single one), are picked by number."""
+    return answer.status in ("clarify", "not_found") and bool(answer.candidates)
+
+
 def render(answer: Answer) -> str:
-    """Console text of an answer: the core's text, candidates numbered for a clarify."""
-    if answer.status == "clarify" and answer.candidates:
+    """Console text of an answer: the core's text, candidates (or close agencies) numbered."""
+    if _pickable(answer):
         options = "\n".join(f"  {i}. {name}" for i, name in enumerate(answer.candidates, 1))
         return f"{answer.text}\n{options}\n（输入序号选择）"
     return answer.text

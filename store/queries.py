@@ -201,6 +201,18 @@ def report_years(db: sqlite_utils.Database, agency: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def agencies_with_year(db: sqlite_utils.Database, names: list[str], year: int) -> set[str]:
+    """Which of ``names`` have a current report for ``year`` (a clarify list puts them first)."""
+    if not names:
+        return set()
+    rows = db.execute(  # by agency, then its reports of the year (index reports_agency_year)
+        f"select a.name from agencies a where a.name in ({','.join('?' * len(names))}) and exists "
+        "(select 1 from reports r where r.agency_id = a.id and r.year = ? and r.status = 'current')",
+        [*names, year],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def latest_year(db: sqlite_utils.Database) -> int | None:
     """The most recent year any current report covers."""
     row = db.execute("select max(year) from reports where status = 'current'").fetchone()
@@ -241,6 +253,19 @@ def metric_across_reports(
     ]
 
 
+def cells_of_reports(db: sqlite_utils.Database, report_ids: list[int], keys: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
+    """``{report_id, key, value, flagged}`` of some cells of some reports (a ranking reading the
+    applicant columns of the reports whose 总计 was printed blank)."""
+    if not report_ids or not keys:
+        return []
+    rows = db.execute(
+        f"select report_id, key, value, flagged from cells where key in ({','.join('?' * len(keys))}) "
+        f"and report_id in ({','.join('?' * len(report_ids))})",
+        [*keys, *report_ids],
+    ).fetchall()
+    return [{"report_id": r[0], "key": r[1], "value": number(r[2]), "flagged": bool(r[3])} for r in rows]
+
+
 def failed_reports(db: sqlite_utils.Database, year: int | None = None) -> list[dict[str, Any]]:
     """Current reports (of ``year``, if given) with at least one failed check, with those checks."""
     where = " and r.year = ?" if year is not None else ""
@@ -255,6 +280,18 @@ def failed_reports(db: sqlite_utils.Database, year: int | None = None) -> list[d
         entry = out.setdefault(rid, {"report_id": rid, "agency": name, "year": yr, "source_name": source, "checks": []})
         entry["checks"].append({"rule": rule, "severity": severity, "message": message, "origin": origin})
     return list(out.values())
+
+
+def flagged_counts(db: sqlite_utils.Database, year: int | None = None) -> list[dict[str, Any]]:
+    """Current reports (of ``year``, if given) with flagged cells, and how many."""
+    where = " and r.year = ?" if year is not None else ""
+    rows = db.execute(
+        "select a.name, r.year, r.id, count(*) from reports r join agencies a on a.id = r.agency_id "
+        f"join cells c on c.report_id = r.id where r.status = 'current' and c.flagged = 1{where} "
+        "group by r.id order by a.name, r.year",
+        [year] if year is not None else [],
+    ).fetchall()
+    return [{"agency": r[0], "year": r[1], "report_id": r[2], "flagged": r[3]} for r in rows]
 
 
 def agencies_missing_year(db: sqlite_utils.Database, year: int) -> list[dict[str, Any]]:

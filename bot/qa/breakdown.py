@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa.evaluate import caveats_of, evaluate, joined, source_of
+from bot.qa.evaluate import Evaluated, caveats_of, evaluate, joined, source_of
 from bot.qa.metrics import Metric, column_label
 from bot.qa.render import source_text
 from store.catalogue import unit_of
@@ -27,7 +27,7 @@ def breakdown(db: sqlite_utils.Database, report: dict, agency: str, metric: Metr
                       text=f"{agency}{year}年没有“{metric.label}”的数据：{readings[0][1].problem}")
     unit = unit_of(usable[0].keys[0])
     lines = [f"{agency}{year}年{metric.label}，按申请人{note}："]
-    lines += [f"  {label}：{fmt_number(ev.value)} {unit}" + ("（空白）" if ev.blank else "") if ev.ok
+    lines += [f"  {label}：{fmt_number(ev.value)} {unit}" + _mark(ev) if ev.ok
               else f"  {label}：无法给出（{ev.problem}）" for label, ev in readings]
     series = [{"label": label, "value": ev.value if ev.ok else None, "cells": ev.keys} for label, ev in readings]
     used = joined(*usable)
@@ -37,3 +37,9 @@ def breakdown(db: sqlite_utils.Database, report: dict, agency: str, metric: Metr
     return Answer(status="answer", kind="compare", text=text, agency=agency, year=year, unit=unit,
                   cells=used.keys, series=series, source=src, caveats=caveats)
 
+
+
+def _mark(ev: Evaluated) -> str:
+    if ev.from_parts:
+        return "（总计栏空白，按各申请人列相加）"
+    return "（空白）" if ev.blank else ""

@@ -2,7 +2,9 @@
 
 Rules kept here: a blank cell counts as 0 and is said to be blank; a flagged cell without a
 value makes the answer ``no_data``; a flagged cell with a value is used with a caveat; a cell the
-report does not have at all is never invented.
+report does not have at all is never invented.  A blank 总计 whose applicant columns are printed
+(上海市人民政府办公厅 2019 leaves its whole 总计 column blank) is not 0: the figure is the sum of
+those columns, and the answer says so.
 """
 
 from __future__ import annotations
@@ -29,6 +31,18 @@ class Evaluated:
     problem: str = ""  # why there is no value (no_data)
     format: str = ""
     flagged_used: list[str] = field(default_factory=list)
+    from_parts: list[str] = field(default_factory=list)  # blank 总计 cells replaced by their columns
+
+    @property
+    def parts_note(self) -> str:
+        """``总计栏空白；按各申请人列相加为 272`` (empty when every 总计 was printed)."""
+        sums = [(spec(t, self.format).row.rsplit("/", 1)[-1], self.parts_sum(t)) for t in self.from_parts]
+        if len(sums) == 1:
+            return f"总计栏空白；按各申请人列相加为 {queries.fmt_number(sums[0][1])}"
+        return "总计栏空白；按各申请人列相加：" + "，".join(f"{row} {queries.fmt_number(v)}" for row, v in sums)
+
+    def parts_sum(self, total: str) -> int | float | None:
+        return queries.number(round(sum((self.cells.get(p) or {}).get("value") or 0 for p in part_keys([total])), 6))
 
     @property
     def ok(self) -> bool:
@@ -42,10 +56,11 @@ class Evaluated:
 
 def joined(*parts: Evaluated) -> Evaluated:
     """Several readings of one report as one (their keys and cells), for a source and caveats."""
-    return Evaluated(value=None, keys=[k for e in parts for k in e.keys],
+    return Evaluated(value=None, keys=list(dict.fromkeys(k for e in parts for k in e.keys)),
                      cells={k: v for e in parts for k, v in e.cells.items()},
                      format=parts[0].format if parts else "",
-                     flagged_used=[k for e in parts for k in e.flagged_used])
+                     flagged_used=[k for e in parts for k in e.flagged_used],
+                     from_parts=[k for e in parts for k in e.from_parts])
 
 
 def evaluate_rate(db: sqlite_utils.Database, report: dict[str, Any], rate: Rate) -> tuple[Evaluated, Evaluated, float | None]:
@@ -68,7 +83,12 @@ def evaluate(db: sqlite_utils.Database, report: dict[str, Any], metric: Metric, 
         why = metric.missing or f"{fmt}版表格没有这一项"
         return Evaluated(problem=f"{report['year']}年报告使用{fmt}版表格：{why}。", format=fmt)
     cells = queries.cell_values(db, report["id"], keys)
-    result = Evaluated(keys=list(keys), cells=cells, format=fmt)
+    blank = [k for k in keys if k.endswith(".total") and k in cells and cells[k]["value"] is None]
+    if blank and metric.by_column and columns == ("total",):  # the columns only when a 总计 is blank
+        cells.update(queries.cell_values(db, report["id"], part_keys(blank)))
+    blank_totals = [k for k in keys if blank_with_parts(k, cells)]
+    keys = _blank_totals_as_parts(keys, cells)
+    result = Evaluated(keys=list(keys), cells=cells, format=fmt, from_parts=blank_totals)
     absent = [k for k in keys if k not in cells]
     if absent:
         result.problem = f"报告中没有读到“{spec(absent[0], fmt).label}”这一格（表格缺失或未能识别）。"
@@ -82,6 +102,32 @@ def evaluate(db: sqlite_utils.Database, report: dict[str, Any], metric: Metric, 
     total = sum((cells[k]["value"] or 0) for k in keys)
     result.value = queries.number(round(total, 6))
     return result
+
+
+APPLICANT_PARTS = ("natural", "commercial", "research", "social", "legal", "other_org")
+
+
+def part_keys(keys: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The six applicant cells of every 总计 cell among ``keys`` (requests.granted.total → …natural …)."""
+    return tuple(f"{k[: -len('total')]}{p}" for k in keys if k.endswith(".total") for p in APPLICANT_PARTS)
+
+
+def blank_with_parts(total: str, cells: dict[str, dict[str, Any]]) -> bool:
+    """A 总计 cell printed blank (not flagged) while a column of its row has a number."""
+    cell = cells.get(total)
+    if cell is None or cell["value"] is not None or cell["flagged"]:
+        return False
+    return any((cells.get(p) or {}).get("value") or (cells.get(p) or {}).get("flagged") for p in part_keys([total]))
+
+
+def _blank_totals_as_parts(keys: tuple[str, ...], cells: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for key in keys:
+        if blank_with_parts(key, cells):
+            out.extend(p for p in part_keys([key]) if p in cells)
+        else:
+            out.append(key)
+    return tuple(out)
 
 
 def source_of(report: dict[str, Any], ev: Evaluated, table: str) -> Source:
@@ -114,8 +160,9 @@ def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated 
 
     Checks that involve the cells of this answer are quoted in full; the others are counted in
     one line, so a report with a dozen failed rows does not bury the answer."""
-    used = set(ev.keys) if ev else set()
-    touching, others = [], []
+    used = set(ev.keys) | set(ev.from_parts) if ev else set()
+    touching: list[str] = [ev.parts_note + "。"] if ev and ev.from_parts else []
+    others = []
     for check in queries.checks_of(db, report["id"], failed_only=True):
         level = "校验未通过" if check["severity"] == "error" else "校验提示"
         if not used or used & set(check["cells"]):

@@ -99,7 +99,7 @@ SUIT_TOTAL = _appeal("suit", "total")
 
 
 def _appeals(text: str) -> Metric | None:
-    if re.search(r"诉讼|起诉", text):
+    if re.search(r"诉讼|起诉|被告|告了|官司", text):
         if re.search(r"未经复议|直接起诉", text):
             group = "suit_direct"
         elif re.search(r"复议后", text):
@@ -176,7 +176,7 @@ _SIMPLE: list[tuple[str, Metric]] = [
     (r"出版物", _req("rejected_publication", "不予处理/要求提供公开出版物", "rejected_publication")),
     (r"大量反复", _req("rejected_excessive", "不予处理/无正当理由大量反复申请", "rejected_excessive")),
     (r"重新出具|确认", _req("rejected_confirm", "不予处理/要求行政机关确认或重新出具已获取信息", "rejected_confirm")),
-    (r"不予公开|不公开", _req("denied", "不予公开（8项理由合计）", *DENIED)),
+    (r"不予公开|不公开|拒绝公开|拒绝|(?:没有|没|未)给?公开|不给公开", _req("denied", "不予公开（8项理由合计）", *DENIED)),
     (r"无法提供", _req("unable", "无法提供（3项合计）", *UNABLE)),
     (r"不予处理", _req("rejected", "不予处理（5项合计）", *REJECTED)),
     (r"其他处理", OTHER),
@@ -192,7 +192,7 @@ _ACTIVE: list[tuple[str, object]] = [
     (r"行政处罚|处罚", lambda t: _service("penalty", "行政处罚", t)),
     (r"行政强制|强制", lambda t: _service("enforcement", "行政强制", t)),
     (r"其他对外管理服务", lambda t: _service("other_services", "其他对外管理服务事项", t, has_2021=False)),
-    (r"收费", _fees),
+    (r"收费|收了?多少钱|收钱", _fees),
     (r"规范性文件", lambda t: _docs("normative_docs", "规范性文件", t)),
     (r"规章", lambda t: _docs("rules", "规章", t)),
 ]
@@ -308,7 +308,7 @@ class MetricChoice:
     breakdown: list[tuple[str, ...]] = field(default_factory=list)  # one line per applicant column
 
 
-_SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)")
+_SHARE = re.compile(r"占比|比例|比重|百分比|所占|占.{0,8}(多少|几成|百分之)|(?P<rate>率)")
 _NOT_OUTCOMES = frozenset({"new", "carried_over", "carried_forward", "handled_total"})
 
 
@@ -324,6 +324,10 @@ def share_of(metric: Metric | None, columns: tuple[str, ...] | None, text: str) 
                     f"{label} = {metric.label}（{part}） / {metric.label}（总计）", numerator_columns=columns)
     if metric.name in _NOT_OUTCOMES:
         return None
+    asked = _SHARE.search(text)
+    if asked and asked.group("rate"):  # 不予公开率: any outcome's share of （七）总计, named as a rate
+        label = metric.label.split("（", 1)[0].split("/")[-1] + "率"
+        return Rate(f"rate_{metric.name}", label, metric, HANDLED, f"{label} = {metric.label} / （七）总计")
     return Rate(f"share_{metric.name}", f"{metric.label}占比", metric, HANDLED,
                 f"{metric.label}占比 = {metric.label} / （七）总计")
 
@@ -345,3 +349,17 @@ def understand(text: str) -> MetricChoice:
     if columns and metric is not None and metric.by_column:
         return MetricChoice(metric=metric, columns=columns, column_named=True)
     return MetricChoice(metric=metric)
+
+
+_BUILDER_WORDS = (
+    r"新公开|对外公开总|公开总数|废止|现行有效|有效|上一年项目|项目数|增减|增/减|增加|减少|收费项目|采购项目|几个|多少个|"
+    r"采购数量|维持|纠正|纠错|其他结果|尚未审结|未审结|未结|诉讼|起诉|未经复议|直接起诉|复议后|复议|总金额|金额|"
+    r"新制作|制作|制发|发布|印发|处理决定|决定|数量|项目|行政复议|行政诉讼|行政|年报|报告"
+)
+
+VOCABULARY: tuple[str, ...] = (
+    *(p for p, _ in _SIMPLE), *(p for p, _ in _ACTIVE), *(p for p, _ in _LATE), *(p for p, _ in COLUMNS),
+    *(p for p, _ in RATES), r"诉讼.{0,4}纠错率", _SHARE.pattern, _BREAKDOWN.pattern, _BUILDER_WORDS,
+)
+"""Every word pattern this module reads a metric, column, rate or share from: what
+:mod:`bot.qa.leftover` counts as understood."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa.evaluate import Evaluated, evaluate, table_format
+from bot.qa.evaluate import Evaluated, blank_with_parts, evaluate, part_keys, table_format
 from store import queries
 from store.catalogue import unit_of
 from store.queries import fmt_number
@@ -25,10 +25,17 @@ def _point(db: sqlite_utils.Database, q: Question, report: dict) -> tuple[Evalua
         num, den = evaluate(db, report, r.numerator, ("total",)), evaluate(db, report, r.denominator, ("total",))
         if not (num.ok and den.ok) or not den.value:
             return None, None, (num.problem or den.problem or "分母为0")
-        return num, round(num.value / den.value * 100, 2), ""  # type: ignore[operator]
+        return num, round(num.value / den.value * 100, 2), _parts_mark(num, den)  # type: ignore[operator]
     assert q.choice.metric is not None
     ev = evaluate(db, report, q.choice.metric, q.choice.columns)
-    return ev, (ev.value if ev.ok else None), ev.problem
+    return ev, (ev.value if ev.ok else None), ev.problem or _parts_mark(ev)
+
+
+BLANK_TOTAL = "总计栏空白，按各申请人列相加"
+
+
+def _parts_mark(*readings: Evaluated) -> str:
+    return BLANK_TOTAL if any(ev.from_parts for ev in readings) else ""
 
 
 def _label(q: Question) -> str:
@@ -82,20 +89,32 @@ def compare_years(db: sqlite_utils.Database, q: Question, agency: str) -> Answer
 
 
 def compare_agencies(db: sqlite_utils.Database, q: Question, agencies: list[str]) -> Answer:
+    """Agencies side by side: in the year each was named with ("聊城市人民政府2020年…和平潭2023年"),
+    else in the one year asked, else each in its latest report."""
+    own = q.mention_years if len(q.mention_years) == len(agencies) else [None] * len(agencies)
     series, cells, missing = [], [], []
-    for agency in agencies:
-        year = q.years[0] if q.years else None
+    for agency, named_year in zip(agencies, own, strict=True):
+        year = named_year or (q.years[0] if q.years else None)
         report = queries.current_report(db, agency, year) if year else (queries.reports_of_agency(db, agency) or [None])[-1]
         if report is None:
-            missing.append(agency)
+            missing.append(f"{agency}{year}年" if year else agency)
             continue
         ev, value, problem = _point(db, q, report)
         cells.extend(k for k in (ev.keys if ev else []) if k not in cells)
         series.append({"label": f"{agency}（{report['year']}年）", "agency": agency, "year": report["year"],
                        "value": value, "report_id": report["id"], "note": problem})
-    year_text = f"{q.years[0]}年" if q.years else ""
     return _comparison(q, series, cells, None, missing_text=(
-        f"没有{'、'.join(missing)}{year_text}的报告。" if missing else ""))
+        f"没有{'、'.join(missing)}的报告。" if missing else ""))
+
+
+def _verdict(first: dict, second: dict, diff: int | float, unit: str) -> str:
+    """Which of two is larger ("比哪个多"), by how much."""
+    if not diff:
+        return "两者相等。"
+    more, less = (first, second) if diff > 0 else (second, first)
+    if unit == "%":
+        return f"{more['label']}较高，比{less['label']}高 {fmt_number(abs(diff))} 个百分点。"
+    return f"{more['label']}较多，比{less['label']}多 {fmt_number(abs(diff))} {unit}。"
 
 
 def _comparison(q: Question, series: list[dict], cells: list[str], agency: str | None, missing_text: str) -> Answer:
@@ -108,7 +127,7 @@ def _comparison(q: Question, series: list[dict], cells: list[str], agency: str |
     if len(known) == 2:
         diff = queries.number(round(known[0]["value"] - known[1]["value"], 6))
         formula = f"差 = {known[0]['label']} − {known[1]['label']} = {fmt_number(diff)}"
-        text += f"\n{formula} {unit}"
+        text += f"\n{formula} {unit}\n" + _verdict(known[0], known[1], diff, unit)
         if agency is not None and known[1]["value"]:  # two years of one agency: how much it changed
             change = round(diff / known[1]["value"] * 100, 2)
             text += (f"\n变化率 = 差 / {known[1]['label']} = {fmt_number(diff)} / {fmt_number(known[1]['value'])}"
@@ -133,15 +152,17 @@ def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answe
     keys = sorted({k for f in ("2019", "2021") for k in (metric.keys(f, q.choice.columns) or ())})
     if not keys:
         return Answer(status="no_data", kind="ranking", text=f"没有“{metric.label}”这一项。")
-    rows = _rows_across(db, index, year, keys, ids)
-    totals = _totals(rows, metric, q.choice.columns)
+    rows = _with_parts(db, _rows_across(db, index, year, keys, ids))
+    marked: set[str] = set()
+    totals = _totals(rows, metric, q.choice.columns, marked)
     if not totals:
         return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年的报告。")
-    ranked, series = _ranked(totals, q)
+    ranked, series = _ranked(totals, q, marked)
     unit = unit_of(keys[0])
-    lines = [f"  {s['rank']}. {s['label']}：{fmt_number(s['value'])} {unit}" for s in series]
+    lines = [f"  {s['rank']}. {s['label']}：{fmt_number(s['value'])} {unit}{_star(s)}" for s in series]
     order = "从少到多" if q.ascending else "从多到少"
-    text = f"{year}年{scope}{metric.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
+    text = (f"{year}年{scope}{metric.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
+            + _star_note(series))
     return Answer(status="answer", kind="ranking", text=text, year=year, unit=unit, cells=keys, series=series)
 
 
@@ -156,19 +177,20 @@ def rate_ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> 
     keys = sorted({k for f in ("2019", "2021") for m, cols in ((r.numerator, r.numerator_columns),
                                                                (r.denominator, ("total",)))
                    for k in (m.keys(f, cols) or ())})
-    rows = _rows_across(db, index, year, keys, ids)
-    parts = _totals(rows, r.numerator, r.numerator_columns)
-    wholes = _totals(rows, r.denominator, ("total",))
+    rows = _with_parts(db, _rows_across(db, index, year, keys, ids))
+    marked: set[str] = set()
+    parts = _totals(rows, r.numerator, r.numerator_columns, marked)
+    wholes = _totals(rows, r.denominator, ("total",), marked)
     rates = {a: round(parts[a] / d * 100, 2) for a, d in wholes.items() if d and a in parts}
     if not rates:
         return Answer(status="no_data", kind="ranking", year=year, text=f"没有{scope}{year}年可计算{r.label}的报告。")
-    ranked, series = _ranked(rates, q)
-    lines = [f"  {s['rank']}. {s['label']}：{s['value']}%" for s in series]
+    ranked, series = _ranked(rates, q, marked)
+    lines = [f"  {s['rank']}. {s['label']}：{s['value']}%{_star(s)}" for s in series]
     zero = sorted(a for a, d in wholes.items() if not d)
     skipped = f"\n分母为0、无法计算：{'、'.join(zero)}" if zero else ""
     order = "从低到高" if q.ascending else "从高到低"
     text = (f"{year}年{scope}{r.label}排名（{order}，共{len(ranked)}个单位，空白按0计）：\n" + "\n".join(lines)
-            + f"\n{r.formula}" + skipped)
+            + f"\n{r.formula}" + skipped + _star_note(series))
     return Answer(status="answer", kind="ranking", text=text, year=year, unit="%", cells=keys, series=series,
                   formula=r.formula)
 
@@ -179,11 +201,33 @@ def _rows_across(db: sqlite_utils.Database, index: AgencyIndex, year: int, keys:
     return queries.metric_across_reports(db, year, keys, [index.entries[i].id for i in ids] if ids is not None else None)
 
 
-def _ranked(values: dict[str, int | float], q: Question) -> tuple[list[tuple[str, int | float]], list[dict]]:
-    """Agencies ordered by value (most first unless 最少/最低), and the top ones as series rows."""
+def _ranked(values: dict[str, int | float], q: Question,
+            marked: set[str]) -> tuple[list[tuple[str, int | float]], list[dict]]:
+    """Agencies ordered by value (most first unless 最少/最低), and the top ones as series rows;
+    those whose figure was added up from a blank 总计's columns carry a note."""
     ranked = sorted(values.items(), key=lambda kv: (kv[1] if q.ascending else -kv[1], kv[0]))
-    series = [{"rank": n, "label": a, "agency": a, "value": v} for n, (a, v) in enumerate(ranked[: q.top], 1)]
+    series = [{"rank": n, "label": a, "agency": a, "value": v, "note": BLANK_TOTAL if a in marked else ""}
+              for n, (a, v) in enumerate(ranked[: q.top], 1)]
     return ranked, series
+
+
+def _star(row: dict) -> str:
+    return " ※" if row.get("note") else ""
+
+
+def _star_note(series: list[dict]) -> str:
+    return "\n※ 该报告的总计栏空白，按各申请人列相加" if any(s.get("note") for s in series) else ""
+
+
+def _with_parts(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
+    """The rows of a ranking plus the applicant columns of every blank 总计 among them, so a
+    report that left its 总计 column blank is ranked by its printed columns, not as 0."""
+    blank = [r for r in rows if r["key"] and r["key"].endswith(".total") and r["value"] is None and not r["flagged"]]
+    if not blank:
+        return rows
+    by_report = {r["report_id"]: r for r in rows}
+    extra = queries.cells_of_reports(db, sorted({r["report_id"] for r in blank}), sorted(set(part_keys([r["key"] for r in blank]))))
+    return rows + [{**by_report[e["report_id"]], **e} for e in extra]
 
 
 def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
@@ -196,8 +240,10 @@ def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
     return None, "各单位"
 
 
-def _totals(rows: list[dict], metric, columns: tuple[str, ...]) -> dict[str, int | float]:  # type: ignore[no-untyped-def]
-    """Sum per report the keys its own table format uses; flagged cells leave the report out."""
+def _totals(rows: list[dict], metric, columns: tuple[str, ...],  # type: ignore[no-untyped-def]
+            marked: set[str]) -> dict[str, int | float]:
+    """Sum per report the keys its own table format uses; flagged cells leave the report out; a
+    blank 总计 with printed columns counts as their sum and its agency is added to ``marked``."""
     per: dict[int, dict] = {}
     for r in rows:
         entry = per.setdefault(r["report_id"], {"agency": r["agency"], "report": r, "cells": {}})
@@ -208,5 +254,10 @@ def _totals(rows: list[dict], metric, columns: tuple[str, ...]) -> dict[str, int
         keys = metric.keys(table_format(entry["report"], metric.table), columns)
         if not keys or any(k not in entry["cells"] or entry["cells"][k]["flagged"] for k in keys):
             continue
+        if any(blank_with_parts(k, entry["cells"]) for k in keys):
+            keys = tuple(p for k in keys for p in (part_keys([k]) if blank_with_parts(k, entry["cells"]) else (k,)))
+            if any(k not in entry["cells"] or entry["cells"][k]["flagged"] for k in keys):
+                continue
+            marked.add(entry["agency"])
         out[entry["agency"]] = queries.number(round(sum(entry["cells"][k]["value"] or 0 for k in keys), 6))
     return out

@@ -49,6 +49,8 @@ def _figure(db: sqlite_utils.Database, report: dict, label: str, metric: Metric)
     ev = evaluate(db, report, metric, ("total",))
     if not ev.ok:
         return f"{label} 无法给出"
+    if ev.from_parts:
+        return f"{label} {fmt_number(ev.value)} 件（总计栏空白，按各申请人列相加）"
     return f"{label} {fmt_number(ev.value)} 件" + ("（空白）" if ev.blank else "")
 
 

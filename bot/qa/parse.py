@@ -12,6 +12,9 @@ from bot.qa.text import canonical
 from bot.qa.years import find_years, recent_years, versus_previous, year_range
 
 _INTENTS = (
+    ("flags", r"读不准|读得不准|没读出|读不出|未读出|没能读|未能读|没有读出|读取存疑|存疑|没识别|识别不了|未识别|不确定的数|读错"),
+    ("why", r"(为什么|为何|怎么会|怎么|什么原因|原因).{0,12}(收到|新收|申请|受理|处理|办结|办理|答复)"
+            r".{0,12}(多|少|不一样|不同|不等|差|对不上)"),
     ("failed_checks", r"校验|(没|未|不)通过|核验失败|检查失败|勾稽|对不上|不一致|有(什么)?问题|出错|错误|异常"),
     ("missing", r"缺.{0,6}(年报|报告)|(没有|没|未)(提交|发布|报送|上报).{0,6}(年报|报告)|漏报"),
     ("ranking", r"排名|排行|排序|最多|最少|最高|最低|前\d+名?|前[一二三四五六七八九十]+名|top"),
@@ -33,6 +36,8 @@ class Question:
     top: int = 10
     versus_previous: bool = False  # 比上年 / 同比: the year asked against the one before
     recent: int | None = None  # 近三年: the latest N reports
+    masked: str = ""  # the canonical text with its years as '#', for finding words nothing understood
+    mention_years: list[int | None] = field(default_factory=list)  # the year written after each mention
 
 
 def parse(question: str, index: AgencyIndex, today: datetime.date) -> Question:
@@ -47,8 +52,9 @@ def parse(question: str, index: AgencyIndex, today: datetime.date) -> Question:
     if q.versus_previous and len(q.years) == 1:
         q.years.append(q.years[0] - 1)
     q.span = year_range(text)
-    masked = _without_years(text, today)
+    masked = q.masked = _without_years(text, today)
     q.mentions = index.mentions(masked)
+    q.mention_years = _years_of_mentions(q.mentions, find_years(text, today))
     q.choice = understand(_mask_mentions(masked, q.mentions, index))
     q.intent = _intent(text, q)
     q.ascending = bool(re.search(r"最少|最低|倒数", text))
@@ -71,6 +77,22 @@ def _intent(text: str, q: Question) -> str:
     if len(q.mentions) >= 2 or len(q.years) >= 2:
         return "compare"
     return "value"
+
+
+def _years_of_mentions(mentions: list[Mention], years: list) -> list[int | None]:
+    """"聊城市人民政府2020年…和平潭2023年比": each agency with the year written right after it
+    (before the next agency).  Only when every mention has its own year; otherwise the years
+    are shared (``2020年聊城城管局和淄博城管局``) and the list is empty."""
+    if len(mentions) < 2 or len(years) != len(mentions):
+        return []
+    paired: list[int | None] = []
+    for n, m in enumerate(mentions):
+        end = mentions[n + 1].start if n + 1 < len(mentions) else 10**6
+        own = [y.year for y in years if m.start < y.start < end]
+        if len(own) != 1:
+            return []
+        paired.append(own[0])
+    return paired
 
 
 def _without_years(text: str, today: datetime.date) -> str:

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+import opencc
+
+from bot.qa.english import to_chinese
 
 MAX_QUESTION_CHARS = 200
 """Questions are short; a 50,000-character paste is cut here before any matching runs."""
@@ -71,10 +76,32 @@ _PUNCT = re.compile(r"[。.．？?！!：:\"'“”‘’《》〈〉（）()\[\
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width digits, Kangxi radicals), no control characters or whitespace, cut to
-    :data:`MAX_QUESTION_CHARS`.  Punctuation is kept: it separates words."""
-    text = unicodedata.normalize("NFKC", str(text)[: MAX_QUESTION_CHARS * 4])
-    return _DROP.sub("", text)[:MAX_QUESTION_CHARS]
+    """NFKC (full-width digits, Kangxi radicals), 繁體 as simplified, English words as the
+    Chinese words they stand for, no control characters or whitespace, cut to
+    :data:`MAX_QUESTION_CHARS`.  Punctuation is kept: it separates words.
+
+    English goes before whitespace is dropped: "did 聊城市人民政府 receive" needs its spaces to
+    be read word by word."""
+    text = _SURROGATES.sub("", unicodedata.normalize("NFKC", str(text)[: MAX_QUESTION_CHARS * 4]))
+    return _DROP.sub("", to_chinese(simplified(text)))[:MAX_QUESTION_CHARS]
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+"""Lone surrogates are not characters (no encoding can carry them); the converter would fail."""
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (大數據局 → 大数据局), by OpenCC's maintained
+    tables; simplified text passes unchanged, so questions and agency names still meet."""
+    return _converter().convert(text) if _HAN.search(text) else text
 
 
 def canonical(text: str) -> str:
