@@ -123,9 +123,10 @@ def restore(ctx: click.Context, src: Path, force: bool) -> None:
 
 @click.command()
 @click.option("--check", is_flag=True, help="Health check: exit 0 if the database opens and answers, else 1.")
+@click.option("--reports", "list_reports", is_flag=True, help="Also list every agency with the years of its reports.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def status(ctx: click.Context, check: bool, as_json: bool) -> None:
+def status(ctx: click.Context, check: bool, list_reports: bool, as_json: bool) -> None:
     """Database path, schema version, and how many agencies, reports and pending alerts."""
     try:
         db = open_db(ctx.obj.db_path, create=not check)
@@ -135,13 +136,40 @@ def status(ctx: click.Context, check: bool, as_json: bool) -> None:
             click.echo(f"unhealthy: {exc}", err=True)
             ctx.exit(1)
         raise _fail(exc) from exc
+    held = _holdings(db) if list_reports else None
     if as_json:
-        click.echo(json.dumps(facts, ensure_ascii=False))
+        click.echo(json.dumps({**facts, **({"holdings": held} if held is not None else {})}, ensure_ascii=False))
     elif check:
         click.echo("ok")
     else:
         for key, value in facts.items():
             click.echo(f"{key}: {value}")
+        if held is not None:
+            click.echo(agency_year_grid(held))
+
+
+def _holdings(db) -> list[dict]:
+    from bot.qa.inventory import holdings
+
+    return [{"agency": h.agency, "years": list(h.years)} for h in holdings(db)]
+
+
+def agency_year_grid(held: list[dict]) -> str:
+    """Agencies × years of the current reports: ✓ where a report is held."""
+    if not held:
+        return "（没有报告 / no reports）"
+    years = sorted({y for h in held for y in h["years"]})
+    width = max(_width(h["agency"]) for h in held + [{"agency": "单位 agency"}])
+    lines = ["单位 agency" + " " * (width - _width("单位 agency")) + "".join(f"  {y}" for y in years)]
+    for h in held:
+        marks = "".join("     ✓" if y in h["years"] else "     ·" for y in years)
+        lines.append(h["agency"] + " " * (width - _width(h["agency"])) + marks)
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _facts(db, path: str) -> dict:

@@ -8,7 +8,7 @@ import logging
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, breakdown, multi, overview
+from bot.qa import auditq, breakdown, inventory, multi, overview
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
@@ -46,6 +46,9 @@ def _safe(db: sqlite_utils.Database, question: object, today: datetime.date | No
 
 
 def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str | None) -> Answer:
+    held = inventory.answer(db, text)  # "有哪些单位": what the database holds, before any parsing
+    if held is not None:
+        return held
     index = index_for(db)
     q = parse(text, index, today)
     if q.intent == "failed_checks":

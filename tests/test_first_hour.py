@@ -1,0 +1,130 @@
+"""A newcomer's first hour (issue 8): the demo keeps to its own database, loads a folder on
+request, and the database says what it holds — in the chat, through ``xxgk ask`` and ``status``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.console import HELP_TEXT
+from bot.qa import ask
+from bot.qa.inventory import inventory_question
+from cli.main import _register, cli
+from store.db import open_db
+from tests.conftest import ROOT
+
+_register()
+SAMPLES = ROOT / "bot" / "samples" / "reports"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A user's folder of reports: two quick samples, one in a subfolder."""
+    root = tmp_path / "mine"
+    (root / "2023").mkdir(parents=True)
+    shutil.copy(SAMPLES / "pingtan-2023.txt", root / "2023" / "pingtan-2023.txt")
+    shutil.copy(SAMPLES / "liaocheng-renmin-zhengfu-2020.html", root / "zf.html")
+    return root
+
+
+def _invoke(args: list[str], **kw):
+    return CliRunner().invoke(cli, args, catch_exceptions=False, **kw)
+
+
+@pytest.mark.slow
+def test_demo_keeps_its_own_database_when_xxgk_db_is_exported(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XXGK_DB", str(tmp_path / "prod.db"))
+    result = _invoke(["demo", "--no-chat"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "prod.db").exists(), "the demo wrote into the user's own database"
+    assert "不写入 $XXGK_DB" in result.output
+    demo = open_db(tmp_path / "xxgk-demo.db", create=False)
+    assert demo.execute("select count(*) from reports").fetchone()[0] == 7
+    assert "xxgk demo 文件夹" in result.output, "the demo ends with how to load one's own reports"
+
+
+def test_only_an_explicit_db_moves_the_demo(tmp_path, monkeypatch, folder) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XXGK_DB", str(tmp_path / "prod.db"))
+    chosen = tmp_path / "chosen.db"
+    result = _invoke(["--db", str(chosen), "demo", "--no-chat", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert chosen.exists() and not (tmp_path / "prod.db").exists() and not (tmp_path / "xxgk-demo.db").exists()
+    other = tmp_path / "other.db"
+    assert _invoke(["demo", "--db", str(other), "--no-chat", str(folder)]).exit_code == 0
+    assert other.exists() and not (tmp_path / "prod.db").exists()
+
+
+def test_demo_loads_a_folder_and_says_what_it_holds(tmp_path, monkeypatch, folder) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XXGK_DB", raising=False)
+    result = _invoke(["demo", str(folder)], input="有哪些年份\nquit\n")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "共 2 个文件，读入 2 个，0 个无法读取" in out
+    assert "• 平潭综合实验区（2023年）" in out and "• 聊城市人民政府（2020年）" in out
+    assert "数据库里有 2020年、2023年 的报告" in out  # the chat answered from the demo database
+    db = open_db(tmp_path / "xxgk-demo.db", create=False)
+    assert db.execute("select count(*) from reports").fetchone()[0] == 2
+
+
+def test_chat_help_says_how_to_load_reports_and_ask_what_is_held() -> None:
+    assert "xxgk demo 文件夹" in HELP_TEXT and "有哪些单位" in HELP_TEXT
+
+
+@pytest.fixture
+def held_db(tmp_path: Path, folder: Path):
+    db = open_db(tmp_path / "held.db")
+    from ingest.pipeline import ingest_paths
+
+    assert all(o.ok for o in ingest_paths(db, [folder]))
+    return db
+
+
+def test_inventory_questions_answer_with_what_is_held(held_db) -> None:
+    agencies = ask(held_db, "有哪些单位")
+    assert agencies.status == "answer" and agencies.kind == "inventory"
+    assert agencies.text.splitlines() == ["数据库里有报告的单位共 2 个：", "• 平潭综合实验区（2023年）",
+                                          "• 聊城市人民政府（2020年）"]
+    reports = ask(held_db, "数据库里有哪些报告？")
+    assert reports.text.splitlines()[:3] == ["数据库里共有报告 2 份（2 个单位）：", "• 2020年 1 份：聊城市人民政府",
+                                             "• 2023年 1 份：平潭综合实验区"]
+    years = ask(held_db, "有哪些年份")
+    assert years.text.splitlines()[0] == "数据库里有 2020年、2023年 的报告："
+    assert [s["label"] for s in years.series] == ["2020年", "2023年"]
+    in_2023 = ask(held_db, "2023年有哪些单位")
+    assert in_2023.text.splitlines() == ["数据库里有2023年报告的单位共 1 个：", "• 平潭综合实验区（2023年）"]
+
+
+def test_an_empty_database_says_how_to_load_reports(tmp_path) -> None:
+    answer = ask(open_db(tmp_path / "empty.db"), "有哪些单位")
+    assert answer.status == "no_data" and "xxgk ingest 文件夹" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "哪些单位缺2023年年报", "2023年哪些报告没通过校验", "聊城市人民政府有哪些报告", "2020年聊城各部门申请数排名",
+    "聊城市人民政府2020年收到多少申请",
+])
+def test_other_questions_are_not_taken_for_inventory(question: str) -> None:
+    assert inventory_question(question) is None
+
+
+def test_status_lists_agencies_by_year_on_request(held_db, tmp_path) -> None:
+    path = tmp_path / "held.db"
+    plain = _invoke(["--db", str(path), "status"])
+    assert "平潭综合实验区" not in plain.output
+    listed = _invoke(["--db", str(path), "status", "--reports"])
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("单位 agency"))
+    assert lines[header].split()[-2:] == ["2020", "2023"]
+    assert lines[header + 1].split() == ["平潭综合实验区", "·", "✓"]
+    assert lines[header + 2].split() == ["聊城市人民政府", "✓", "·"]
+    import json
+
+    data = json.loads(_invoke(["--db", str(path), "status", "--reports", "--json"]).output)
+    assert data["holdings"] == [{"agency": "平潭综合实验区", "years": [2023]}, {"agency": "聊城市人民政府", "years": [2020]}]
