@@ -26,10 +26,17 @@ def bot(obj, config_path: str | None) -> None:
     if not config.token:
         click.echo(NO_TOKEN_HELP, err=True)
         sys.exit(2)
+    from telegram.error import TelegramError
+
     from bot.telegram.app import run
+    from bot.telegram.startup import explain
 
     try:
         run(config)
     except ConfigError as exc:
         click.echo(f"配置错误 / config error: {exc}", err=True)
         sys.exit(2)
+    except TelegramError as exc:  # could not start: one line and its exit code (deploy/README.md)
+        failure = explain(exc, config)
+        click.echo(failure.message, err=True)
+        sys.exit(failure.code)

@@ -36,7 +36,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
     outcomes: list[IngestOutcome] = []
-    show_bar = not quiet and not as_json and len(files) > 1
+    # a bar only on a terminal: in a log or a pipe, click would leave a stray "ingest" line
+    show_bar = not quiet and not as_json and len(files) > 1 and sys.stderr.isatty()
     with click.progressbar(
         files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
     ) if show_bar else _plain(files) as bar:

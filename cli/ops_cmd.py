@@ -31,14 +31,17 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     """Ingest every file dropped into INBOX; move it to INBOX/processed/ or INBOX/failed/.
 
     A file is taken when its size and time did not change between two polls (so a copy in
-    progress is never read).  Symlinks are ignored.  With --once the exit status is 1 when a
-    file could not be read.
+    progress is never read); it keeps its subfolder (INBOX/2023/a.pdf → INBOX/processed/2023/a.pdf).
+    Symlinks are never followed: each is refused and moved to failed/.  With --once the exit
+    status is 1 when a file could not be read.
     """
     from ingest.watch import Handled, Watcher
 
+    root = inbox.resolve()
+
     def report(item: Handled) -> None:
         o = item.outcome
-        where = item.moved_to.parent.name if item.moved_to else "-"
+        where = item.moved_to.parent.relative_to(root).as_posix() if item.moved_to else "-"
         if item.moved_to is None and not item.retry:
             click.echo(f"! {item.name}: 无法移出收件夹 / could not move out of the inbox ({o.outcome or o.error})")
         elif item.retry:

@@ -3,7 +3,10 @@ request, and the database says what it holds — in the chat, through ``xxgk ask
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,52 @@ def test_status_lists_agencies_by_year_on_request(held_db, tmp_path) -> None:
 
     data = json.loads(_invoke(["--db", str(path), "status", "--reports", "--json"]).output)
     assert data["holdings"] == [{"agency": "平潭综合实验区", "years": [2023]}, {"agency": "聊城市人民政府", "years": [2020]}]
+
+
+# ------------------------------------------------------------------ symlinks: one policy (item 6)
+
+
+@pytest.fixture
+def linked_folder(tmp_path: Path, folder: Path) -> tuple[Path, Path]:
+    """The user's folder with a link to a file outside it and a link to a folder outside it."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_bytes((SAMPLES / "pingtan-2023.txt").read_bytes().replace(b"2023", b"2022"))
+    (folder / "link.txt").symlink_to(secret)
+    (folder / "linkdir").symlink_to(outside, target_is_directory=True)
+    return folder, secret
+
+
+def test_ingest_refuses_every_symlink_in_its_own_line(tmp_path, linked_folder) -> None:
+    folder, secret = linked_folder
+    db = tmp_path / "x.db"
+    result = _invoke(["--db", str(db), "ingest", str(folder), str(folder / "link.txt")])
+    assert result.exit_code == 1, result.output
+    refused = [line for line in result.output.splitlines() if "拒绝读取符号链接" in line]
+    assert len(refused) == 3, result.output  # the link met in the folder, the linked folder, the named link
+    assert "共 5 个文件：2 个已读入，3 个无法读取" in result.output
+    years = [r[0] for r in open_db(db).execute("select year from reports order by year")]
+    assert years == [2020, 2023], "nothing was read through a link"
+
+
+def test_watcher_refuses_symlinks_like_ingest_and_keeps_subfolders(tmp_path, linked_folder) -> None:
+    from ingest.pipeline import SYMLINK_REFUSED
+    from ingest.watch import Watcher
+
+    inbox, secret = linked_folder
+    handled = Watcher(inbox, open_db(tmp_path / "w.db")).run_once(settle=0)
+    refused = sorted(h.name for h in handled if h.outcome.error == SYMLINK_REFUSED)
+    assert refused == ["link.txt", "linkdir"]
+    assert (inbox / "processed" / "2023" / "pingtan-2023.txt").is_file(), "the subfolder is kept, the name too"
+    assert (inbox / "processed" / "zf.html").is_file()
+    assert (inbox / "failed" / "link.txt").is_symlink() and secret.is_file()
+
+
+def test_ingest_prints_no_progress_line_when_stderr_is_not_a_terminal(tmp_path, folder) -> None:
+    done = subprocess.run([sys.executable, "-c", "from cli.main import main; main()", "--db", str(tmp_path / "p.db"),
+                           "ingest", str(folder)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", "a stray progress label on stderr"
+    assert "共 2 个文件：2 个已读入" in done.stdout
