@@ -19,7 +19,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from bot.telegram.config import DEFAULT_API, BotConfig
 from bot.telegram.logsafe import RedactToken
 
-CONFIG_ERROR = 2
+CONFIG_ERROR = 2  # cli/bot_cmd.py exits with it for a missing token or setting, before any call
 TOKEN_REJECTED = 3
 NO_NETWORK = 4
 API_REFUSED = 5
