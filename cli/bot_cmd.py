@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.telegram.config import NO_TOKEN_HELP, ConfigError, load_config
-from store.db import DEFAULT_DB
+from store.db import DEFAULT_DB, StoreError, open_db
 
 
 @click.command("bot")
@@ -25,6 +25,11 @@ def bot(obj, config_path: str | None) -> None:
         sys.exit(2)
     if not config.token:
         click.echo(NO_TOKEN_HELP, err=True)
+        sys.exit(2)
+    try:  # the same refusals as every other command: a missing folder, no permission
+        open_db(config.db_path, make_dirs=bool(obj and obj.make_dirs)).close()
+    except StoreError as exc:
+        click.echo(f"配置错误 / config error: {exc}", err=True)
         sys.exit(2)
     from telegram.error import TelegramError
 

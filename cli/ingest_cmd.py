@@ -9,13 +9,16 @@ import click
 
 from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
 from store import queries
-from store.db import StoreError, open_db
+from store.db import StoreError, open_db, require_writable
 from store.lookup import find_agencies
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context, *, writing: bool = False):
     try:
-        return open_db(ctx.obj.db_path)
+        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
+        if writing:
+            require_writable(db, ctx.obj.db_path)
+        return db
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -31,7 +34,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
     a file could not be read; a report that fails a check is stored and reported, not an error.
     """
-    db = _open(ctx)
+    db = _open(ctx, writing=True)
     files = expand_paths(paths)
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
@@ -84,9 +87,12 @@ def summary_table(outcomes: list[IngestOutcome]) -> str:
     for r in [header, *rows]:
         cols = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
         lines.append("  ".join([*cols, r[-1]]))
-    bad = sum(1 for o in outcomes if not o.ok)
+    stored = sum(1 for o in outcomes if o.ok)
+    storage = sum(1 for o in outcomes if not o.ok and o.retryable)  # the database's fault, not the file's
+    bad = len(outcomes) - stored - storage
     failed = sum(1 for o in outcomes if o.ok and o.failed_checks)
-    lines.append(f"共 {len(outcomes)} 个文件：{len(outcomes) - bad} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验")
+    line = f"共 {len(outcomes)} 个文件：{stored} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验"
+    lines.append(line + (f"，{storage} 个因数据库问题未写入（文件本身没有问题）" if storage else ""))
     return "\n".join(lines)
 
 

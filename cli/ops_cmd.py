@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from store.db import SCHEMA_VERSION, StoreError, open_db, schema_version
+from store.db import SCHEMA_VERSION, StoreError, open_db, require_writable, schema_version
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -52,7 +52,8 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
             click.echo(f"✗ {item.name} → {where}/ 错误: {o.error}")
 
     try:
-        db = open_db(ctx.obj.db_path)
+        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
+        require_writable(db, ctx.obj.db_path)
         watcher = Watcher(inbox, db, on_file=report)
     except (StoreError, OSError) as exc:
         raise _fail(exc) from exc
@@ -132,7 +133,7 @@ def restore(ctx: click.Context, src: Path, force: bool) -> None:
 def status(ctx: click.Context, check: bool, list_reports: bool, as_json: bool) -> None:
     """Database path, schema version, and how many agencies, reports and pending alerts."""
     try:
-        db = open_db(ctx.obj.db_path, create=not check)
+        db = open_db(ctx.obj.db_path, create=not check, make_dirs=ctx.obj.make_dirs)
         facts = _facts(db, ctx.obj.db_path)
     except Exception as exc:  # a health check must answer, whatever went wrong
         if check:

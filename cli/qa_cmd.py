@@ -17,7 +17,7 @@ from bot.qa import ask as qa_ask
 from bot.qa import log_answer
 from bot.qa.render import source_text
 from store import queries
-from store.db import StoreError, open_db
+from store.db import StoreError, open_db, require_writable
 
 DEMO_DB = "xxgk-demo.db"
 DEMO_QUESTIONS = (
@@ -27,9 +27,14 @@ DEMO_QUESTIONS = (
 )
 
 
-def _open(path: str, create: bool = False):  # type: ignore[no-untyped-def]
+def _open(path: str, create: bool = False, writing: bool = False):  # type: ignore[no-untyped-def]
+    ctx = click.get_current_context(silent=True)
+    make_dirs = bool(getattr(ctx.find_root().obj, "make_dirs", False)) if ctx else False  # `xxgk --mkdir`
     try:
-        return open_db(path, create=create)
+        db = open_db(path, create=create, make_dirs=make_dirs)
+        if writing:
+            require_writable(db, path)
+        return db
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -91,7 +96,7 @@ def demo(ctx: click.Context, folder: Path | None, demo_db: str | None, no_chat: 
     path = demo_db or _explicit_group_db(ctx) or DEMO_DB
     if path == DEMO_DB and os.environ.get("XXGK_DB"):
         click.echo(f"（演示使用自己的数据库 ./{DEMO_DB}，不写入 $XXGK_DB；要换库请用 --db）")
-    db = _open(path, create=True)
+    db = _open(path, create=True, writing=True)
     files = [folder] if folder else sample_reports()
     click.echo(f"导入{'文件夹 ' + str(folder) if folder else f'样例报告 {len(files)} 份'} → {path}")
     outcomes = ingest_paths(db, files, origin="demo")

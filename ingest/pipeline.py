@@ -76,8 +76,7 @@ def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: s
     except IngestError as exc:
         return _failed(db, name, str(exc), origin, data)
     except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
-        return _failed(db, name, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}", origin,
-                       data, retryable=True)
+        return _failed(db, name, _database_trouble(exc), origin, data, retryable=True)
     except RecursionError:
         return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
     except MemoryError:
@@ -241,6 +240,14 @@ def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
         source_name=exported["source"]["name"], sha256=exported["source"]["sha256"],
         region=exported["region"], missing_tables=missing,
     )
+
+
+def _database_trouble(exc: sqlite3.Error) -> str:
+    """A database failure in words that blame neither the file nor the passing of time when
+    neither is the cause: a read-only database stays read-only until someone changes it."""
+    if "readonly" in str(exc).lower():
+        return f"数据库是只读的，文件本身没有问题：请让运行者能写入数据库后再读入 / database is read-only: {exc}"
+    return f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}"
 
 
 def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes, *,

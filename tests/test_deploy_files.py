@@ -241,6 +241,7 @@ def test_pip_install_of_the_docker_context_gives_a_working_xxgk(tmp_path: Path) 
     helped = subprocess.run([str(xxgk), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert helped.returncode == 0 and "watch" in helped.stdout, helped.stderr
     db = tmp_path / "data" / "xxgk.db"
+    db.parent.mkdir()  # the image's VOLUME; a missing folder is refused (xxgk --mkdir creates it)
     checked = subprocess.run([str(xxgk), "--db", str(db), "status"], capture_output=True, text=True,
                              cwd=tmp_path, env=env, timeout=60)
     assert checked.returncode == 0 and "schema" in checked.stdout, checked.stderr

@@ -180,3 +180,82 @@ def test_ingest_prints_no_progress_line_when_stderr_is_not_a_terminal(tmp_path, 
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", "a stray progress label on stderr"
     assert "共 2 个文件：2 个已读入" in done.stdout
+
+
+# ------------------------------------------------------------------ database paths (item 5)
+
+PLAIN_USER = ("--bounding-set=-dac_override,-dac_read_search", "--")
+"""Root keeps uid 0 but loses the capabilities that bypass permission bits: the tests run as root
+here, and a root process could write a read-only file.  The interpreter under /root stays usable
+(it is root's own), which switching to `nobody` would not allow."""
+
+
+def _xxgk_as_plain_user(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None or subprocess.run([setpriv, *PLAIN_USER, "true"]).returncode != 0:
+            pytest.skip("running as root without setpriv: permission bits cannot be tested")
+        prefix = [setpriv, *PLAIN_USER]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([*prefix, sys.executable, "-c", "from cli.main import main; main()", *args],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+
+
+def test_a_folder_without_write_permission_is_named(tmp_path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        done = _xxgk_as_plain_user(tmp_path, "--db", str(locked / "x.db"), "ingest", str(SAMPLES / "pingtan-2023.txt"))
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"Error: 没有写入权限 / no permission to write in the database's folder {locked} "
+        f"(SQLite creates x.db, x.db-wal and x.db-shm there): {locked / 'x.db'}"]
+    assert not (locked / "x.db").exists()
+
+
+def test_a_read_only_database_is_said_once_and_blames_no_file(tmp_path, folder) -> None:
+    path = tmp_path / "ro.db"
+    open_db(path).close()
+    path.chmod(0o444)
+    done = _xxgk_as_plain_user(tmp_path, "--db", str(path), "ingest", str(folder))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [f"Error: 数据库是只读的，无法写入（请让运行者能写这个文件）/ the database is read-only: {path}"]
+    assert "无法读取" not in done.stdout and "稍后重试" not in done.stdout + done.stderr
+    path.chmod(0o644)
+    assert open_db(path).execute("select count(*) from ingest_log").fetchone()[0] == 0
+
+
+def test_a_database_turned_read_only_mid_run_is_not_the_files_fault(tmp_path, folder) -> None:
+    """The per-file line when SQLite refuses a write after the command started."""
+    from cli.ingest_cmd import summary_table
+    from ingest.pipeline import ingest_file
+    from store.db import StoreError, require_writable
+
+    db = open_db(tmp_path / "x.db")
+    db.execute("PRAGMA query_only = 1")
+    with pytest.raises(StoreError, match="数据库是只读的"):
+        require_writable(db, tmp_path / "x.db")
+    outcome = ingest_file(db, folder / "zf.html")
+    assert not outcome.ok and outcome.retryable
+    assert outcome.error.startswith("数据库是只读的，文件本身没有问题") and "稍后重试" not in outcome.error
+    assert summary_table([outcome]).splitlines()[-1] == (
+        "共 1 个文件：0 个已读入，0 个无法读取，0 份报告未通过校验，1 个因数据库问题未写入（文件本身没有问题）")
+    db.execute("PRAGMA query_only = 0")
+    require_writable(db, tmp_path / "x.db")  # writable again: no error, and nothing was written
+    assert db.execute("select count(*) from reports").fetchone()[0] == 0
+
+
+def test_a_database_in_a_missing_folder_is_refused_unless_mkdir(tmp_path) -> None:
+    target = tmp_path / "no" / "such" / "x.db"
+    sample = str(SAMPLES / "pingtan-2023.txt")
+    for command in (["ingest", sample], ["status"], ["watch", "--once", str(tmp_path)], ["demo", "--no-chat", str(tmp_path)]):
+        result = CliRunner().invoke(cli, ["--db", str(target), *command])
+        assert result.exit_code == 1, (command, result.output)
+        assert f"数据库所在的文件夹不存在 / the database's folder does not exist: {target.parent}" in result.output
+        assert "--mkdir" in result.output and not (tmp_path / "no").exists()
+    created = _invoke(["--mkdir", "--db", str(target), "ingest", sample])
+    assert created.exit_code == 0 and target.is_file()
