@@ -135,7 +135,7 @@ def _report_for(db, agency: str, year: int | None) -> dict:
         return reports[-1]
     report = queries.current_report(db, name, year)
     if report is None:
-        years = [r["year"] for r in queries.reports_of_agency(db, name)]
+        years = "、".join(f"{r['year']}年" for r in queries.reports_of_agency(db, name)) or "无"
         raise click.ClickException(f"{name} 没有 {year} 年的报告（已有：{years}）/ no report for {year}")
     return report
 
@@ -143,7 +143,7 @@ def _report_for(db, agency: str, year: int | None) -> dict:
 @click.command()
 @click.argument("agency")
 @click.argument("year", required=False, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the only format for now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the default when no format is given).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every cell with its place in the table, raw text, flag and provenance as CSV (UTF-8 with BOM).")
 @click.pass_context
 def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_csv: bool) -> None:
@@ -192,5 +192,5 @@ def check(ctx: click.Context, agency: str | None, year: int | None, show_all: bo
         mark = "✗" if any(c["severity"] == "error" for c in failed) else ("!" if failed else "✓")
         click.echo(f"{mark} {item['agency']} {item['year']}（#{item['id']} {item['source']}）")
         for c in item["checks"]:
-            status = "通过" if c["passed"] else ("错误" if c["severity"] == "error" else "警告")
+            status = "通过" if c["passed"] else queries.severity_label(c["severity"])
             click.echo(f"    [{status}] {c['rule']}: {c['message']}")

@@ -259,3 +259,28 @@ def test_a_database_in_a_missing_folder_is_refused_unless_mkdir(tmp_path) -> Non
         assert "--mkdir" in result.output and not (tmp_path / "no").exists()
     created = _invoke(["--mkdir", "--db", str(target), "ingest", sample])
     assert created.exit_code == 0 and target.is_file()
+
+
+# ------------------------------------------------------------------ small things (item 8)
+
+
+def test_export_help_does_not_call_json_the_only_format() -> None:
+    text = _invoke(["export", "--help"]).output
+    assert "--csv" in text and "only format" not in text
+
+
+def test_a_missing_year_lists_the_years_held_in_words(held_db, tmp_path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "held.db"), "export", "平潭综合实验区", "2019"])
+    assert result.exit_code == 1
+    assert "（已有：2023年）" in result.output and "[" not in result.output
+
+
+def test_chat_and_check_name_a_failed_check_with_the_same_word(tmp_path) -> None:
+    from ingest.pipeline import ingest_paths
+
+    path = tmp_path / "s.db"
+    assert ingest_paths(open_db(path), [SAMPLES / "shanghai-bangongting-2019.docx"])[0].failed_checks
+    checked = _invoke(["--db", str(path), "check"]).output
+    chatted = _invoke(["--db", str(path), "chat"], input="2019年哪些报告没通过校验\n").output
+    assert "[错误]" in checked and "[错误]" in chatted
+    assert "[error]" not in chatted and "[warning]" not in chatted

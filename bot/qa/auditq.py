@@ -79,7 +79,7 @@ def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) ->
     lines = []
     for r in reports[:MAX_LINES]:
         lines.append(f"• {r['agency']} {r['year']}年（{r['source_name']}）：")
-        lines.extend(f"    - [{c['severity']}] {c['message']}" for c in r["checks"][:5])
+        lines.extend(f"    - [{queries.severity_label(c['severity'])}] {c['message']}" for c in r["checks"][:5])
     more = f"\n……另有{len(reports) - MAX_LINES}份" if len(reports) > MAX_LINES else ""
     series = [{"label": f"{r['agency']} {r['year']}年", "agency": r["agency"], "year": r["year"],
                "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"]} for r in reports]
