@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_the_skipped_tests_say_in_one_line_how_to_enable_them(tmp_path: Path) ->
         "from tests.conftest import pytest_terminal_summary  # noqa: F401\n"
     )
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    done = subprocess.run(["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
                            str(tmp_path)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     hints = [line for line in done.stdout.splitlines() if "--with-system-packages" in line]
     assert len(hints) == 1, done.stdout
