@@ -262,7 +262,7 @@ def _venv_seeing_these_dependencies(env_dir: Path) -> Path:
     own = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
     sites = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
-    keep = [s for s in sites if Path(s).is_dir() and not Path(s).resolve().is_relative_to(ROOT.resolve())]
+    keep = [s for s in sites if Path(s).is_dir()]  # a venv inside the checkout (`python3 -m venv v`) too
     (Path(own.stdout.strip()) / "_tests_running_env.pth").write_text("\n".join(keep) + "\n", encoding="utf-8")
     return python
 

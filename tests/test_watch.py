@@ -31,6 +31,10 @@ def _reports(db_path: Path) -> int:
 
 
 def _files(folder: Path) -> list[str]:
+    """Files (and links) directly in ``folder``; none when it does not exist yet (a watcher killed
+    before it made processed/ under load)."""
+    if not folder.is_dir():
+        return []
     return sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
 
 
