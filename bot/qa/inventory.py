@@ -26,9 +26,15 @@ _KINDS = {
     "years": r"(?:年份|年度|年)",
 }
 _TAIL = r"(?:的(?:报告|年报|数据))?(?:呢|啊|吗|呀)?"
-_YEAR = r"(?:(?P<year>(?:19|20)\d\d)年(?:度)?(?:的)?)?"
+
+
+def _year(group: str) -> str:
+    """An optional "2023年" ("2023年度的"), before or after "数据库里"."""
+    return rf"(?:(?P<{group}>(?:19|20)\d\d)年度?的?)?"
+
+
 _PATTERNS = {
-    kind: re.compile(rf"^{_YEAR}{_WHERE}{_YEAR.replace('year', 'year2')}{_HAS}{_WHAT}{words}{_TAIL}$")
+    kind: re.compile(rf"^{_year('before')}{_WHERE}{_year('after')}{_HAS}{_WHAT}{words}{_TAIL}$")
     for kind, words in _KINDS.items()
 }
 _PUNCT = re.compile(r"[\s?？!！。.,，:：~～]+")
@@ -48,7 +54,7 @@ def inventory_question(text: str) -> tuple[str, int | None] | None:
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(bare)
         if match:
-            year = match.group("year") or match.group("year2")
+            year = match.group("before") or match.group("after")
             return kind, int(year) if year else None
     return None
 
