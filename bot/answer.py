@@ -36,7 +36,7 @@ class Answer:
     candidates: list[str] = field(default_factory=list)
     # trend/ranking/list answers: rows of {"label", "value", ...}
     series: list[dict[str, Any]] = field(default_factory=list)
-    kind: str = "value"  # value | trend | compare | ranking | rate | checks | missing | overview | help
+    kind: str = "value"  # value | trend | compare | ranking | rate | checks | missing | overview | inventory | help
 
     def as_json(self) -> dict[str, Any]:
         """The ``xxgk ask --json`` document."""

@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.telegram.config import NO_TOKEN_HELP, ConfigError, load_config
-from store.db import DEFAULT_DB
+from store.db import DEFAULT_DB, StoreError, open_db
 
 
 @click.command("bot")
@@ -26,10 +26,22 @@ def bot(obj, config_path: str | None) -> None:
     if not config.token:
         click.echo(NO_TOKEN_HELP, err=True)
         sys.exit(2)
+    try:  # the same refusals as every other command: a missing folder, no permission
+        open_db(config.db_path, make_dirs=bool(obj and obj.make_dirs)).close()
+    except StoreError as exc:
+        click.echo(f"配置错误 / config error: {exc}", err=True)
+        sys.exit(2)
+    from telegram.error import TelegramError
+
     from bot.telegram.app import run
+    from bot.telegram.startup import explain
 
     try:
         run(config)
     except ConfigError as exc:
         click.echo(f"配置错误 / config error: {exc}", err=True)
         sys.exit(2)
+    except TelegramError as exc:  # could not start: one line and its exit code (deploy/README.md)
+        failure = explain(exc, config)
+        click.echo(failure.message, err=True)
+        sys.exit(failure.code)

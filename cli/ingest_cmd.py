@@ -9,13 +9,16 @@ import click
 
 from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
 from store import queries
-from store.db import StoreError, open_db
+from store.db import StoreError, open_db, require_writable
 from store.lookup import find_agencies
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context, *, writing: bool = False):
     try:
-        return open_db(ctx.obj.db_path)
+        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
+        if writing:
+            require_writable(db, ctx.obj.db_path)
+        return db
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -31,12 +34,13 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
     a file could not be read; a report that fails a check is stored and reported, not an error.
     """
-    db = _open(ctx)
+    db = _open(ctx, writing=True)
     files = expand_paths(paths)
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
     outcomes: list[IngestOutcome] = []
-    show_bar = not quiet and not as_json and len(files) > 1
+    # a bar only on a terminal: in a log or a pipe, click would leave a stray "ingest" line
+    show_bar = not quiet and not as_json and len(files) > 1 and sys.stderr.isatty()
     with click.progressbar(
         files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
     ) if show_bar else _plain(files) as bar:
@@ -83,9 +87,12 @@ def summary_table(outcomes: list[IngestOutcome]) -> str:
     for r in [header, *rows]:
         cols = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
         lines.append("  ".join([*cols, r[-1]]))
-    bad = sum(1 for o in outcomes if not o.ok)
+    stored = sum(1 for o in outcomes if o.ok)
+    storage = sum(1 for o in outcomes if not o.ok and o.retryable)  # the database's fault, not the file's
+    bad = len(outcomes) - stored - storage
     failed = sum(1 for o in outcomes if o.ok and o.failed_checks)
-    lines.append(f"共 {len(outcomes)} 个文件：{len(outcomes) - bad} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验")
+    line = f"共 {len(outcomes)} 个文件：{stored} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验"
+    lines.append(line + (f"，{storage} 个因数据库问题未写入（文件本身没有问题）" if storage else ""))
     return "\n".join(lines)
 
 
@@ -128,7 +135,7 @@ def _report_for(db, agency: str, year: int | None) -> dict:
         return reports[-1]
     report = queries.current_report(db, name, year)
     if report is None:
-        years = [r["year"] for r in queries.reports_of_agency(db, name)]
+        years = "、".join(f"{r['year']}年" for r in queries.reports_of_agency(db, name)) or "无"
         raise click.ClickException(f"{name} 没有 {year} 年的报告（已有：{years}）/ no report for {year}")
     return report
 
@@ -136,7 +143,7 @@ def _report_for(db, agency: str, year: int | None) -> dict:
 @click.command()
 @click.argument("agency")
 @click.argument("year", required=False, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the only format for now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the default when no format is given).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print every cell with its place in the table, raw text, flag and provenance as CSV (UTF-8 with BOM).")
 @click.pass_context
 def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_csv: bool) -> None:
@@ -185,5 +192,5 @@ def check(ctx: click.Context, agency: str | None, year: int | None, show_all: bo
         mark = "✗" if any(c["severity"] == "error" for c in failed) else ("!" if failed else "✓")
         click.echo(f"{mark} {item['agency']} {item['year']}（#{item['id']} {item['source']}）")
         for c in item["checks"]:
-            status = "通过" if c["passed"] else ("错误" if c["severity"] == "error" else "警告")
+            status = "通过" if c["passed"] else queries.severity_label(c["severity"])
             click.echo(f"    [{status}] {c['rule']}: {c['message']}")

@@ -26,10 +26,11 @@ SUBCOMMANDS: list[tuple[str, str]] = [
 
 
 class Context:
-    """What every subcommand gets: the database path."""
+    """What every subcommand gets: the database path, and whether its folder may be created."""
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, make_dirs: bool = False) -> None:
         self.db_path = db_path
+        self.make_dirs = make_dirs
 
 
 class LazyGroup(click.Group):
@@ -59,10 +60,12 @@ class LazyGroup(click.Group):
     metavar="PATH",
     help="SQLite database file (default: $XXGK_DB or ./xxgk.db).",
 )
+@click.option("--mkdir", "make_dirs", is_flag=True,
+              help="Create the database's folder if it does not exist (otherwise refused).")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None) -> None:
+def cli(ctx: click.Context, db_path: str | None, make_dirs: bool) -> None:
     """xxgk-bot: 政府信息公开工作年度报告 → SQLite → answers."""
-    ctx.obj = Context(db_path or default_db_path())
+    ctx.obj = Context(db_path or default_db_path(), make_dirs)
 
 
 def _register() -> None:

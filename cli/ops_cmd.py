@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from store.db import SCHEMA_VERSION, StoreError, open_db, schema_version
+from store.db import SCHEMA_VERSION, StoreError, open_db, require_writable, schema_version
 
 
 def _fail(exc: Exception) -> click.ClickException:
@@ -31,14 +31,17 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
     """Ingest every file dropped into INBOX; move it to INBOX/processed/ or INBOX/failed/.
 
     A file is taken when its size and time did not change between two polls (so a copy in
-    progress is never read).  Symlinks are ignored.  With --once the exit status is 1 when a
-    file could not be read.
+    progress is never read); it keeps its subfolder (INBOX/2023/a.pdf → INBOX/processed/2023/a.pdf).
+    Symlinks are never followed: each is refused and moved to failed/.  With --once the exit
+    status is 1 when a file could not be read.
     """
     from ingest.watch import Handled, Watcher
 
+    root = inbox.resolve()
+
     def report(item: Handled) -> None:
         o = item.outcome
-        where = item.moved_to.parent.name if item.moved_to else "-"
+        where = item.moved_to.parent.relative_to(root).as_posix() if item.moved_to else "-"
         if item.moved_to is None and not item.retry:
             click.echo(f"! {item.name}: 无法移出收件夹 / could not move out of the inbox ({o.outcome or o.error})")
         elif item.retry:
@@ -49,7 +52,8 @@ def watch(ctx: click.Context, inbox: Path, once: bool, interval: float, settle: 
             click.echo(f"✗ {item.name} → {where}/ 错误: {o.error}")
 
     try:
-        db = open_db(ctx.obj.db_path)
+        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
+        require_writable(db, ctx.obj.db_path)
         watcher = Watcher(inbox, db, on_file=report)
     except (StoreError, OSError) as exc:
         raise _fail(exc) from exc
@@ -123,25 +127,53 @@ def restore(ctx: click.Context, src: Path, force: bool) -> None:
 
 @click.command()
 @click.option("--check", is_flag=True, help="Health check: exit 0 if the database opens and answers, else 1.")
+@click.option("--reports", "list_reports", is_flag=True, help="Also list every agency with the years of its reports.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def status(ctx: click.Context, check: bool, as_json: bool) -> None:
+def status(ctx: click.Context, check: bool, list_reports: bool, as_json: bool) -> None:
     """Database path, schema version, and how many agencies, reports and pending alerts."""
     try:
-        db = open_db(ctx.obj.db_path, create=not check)
+        db = open_db(ctx.obj.db_path, create=not check, make_dirs=ctx.obj.make_dirs)
         facts = _facts(db, ctx.obj.db_path)
     except Exception as exc:  # a health check must answer, whatever went wrong
         if check:
             click.echo(f"unhealthy: {exc}", err=True)
             ctx.exit(1)
         raise _fail(exc) from exc
+    held = _holdings(db) if list_reports else None
     if as_json:
-        click.echo(json.dumps(facts, ensure_ascii=False))
+        click.echo(json.dumps({**facts, **({"holdings": held} if held is not None else {})}, ensure_ascii=False))
     elif check:
         click.echo("ok")
     else:
         for key, value in facts.items():
             click.echo(f"{key}: {value}")
+        if held is not None:
+            click.echo(agency_year_grid(held))
+
+
+def _holdings(db) -> list[dict]:
+    from bot.qa.inventory import holdings
+
+    return [{"agency": h.agency, "years": list(h.years)} for h in holdings(db)]
+
+
+def agency_year_grid(held: list[dict]) -> str:
+    """Agencies × years of the current reports: ✓ where a report is held."""
+    if not held:
+        return "（没有报告 / no reports）"
+    years = sorted({y for h in held for y in h["years"]})
+    width = max(_width(h["agency"]) for h in held + [{"agency": "单位 agency"}])
+    lines = ["单位 agency" + " " * (width - _width("单位 agency")) + "".join(f"  {y}" for y in years)]
+    for h in held:
+        marks = "".join("     ✓" if y in h["years"] else "     ·" for y in years)
+        lines.append(h["agency"] + " " * (width - _width(h["agency"])) + marks)
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _facts(db, path: str) -> dict:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 from importlib import resources
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from bot import console
 from bot.qa import ask as qa_ask
 from bot.qa import log_answer
 from bot.qa.render import source_text
 from store import queries
-from store.db import StoreError, open_db
+from store.db import StoreError, open_db, require_writable
 
 DEMO_DB = "xxgk-demo.db"
 DEMO_QUESTIONS = (
@@ -25,9 +27,14 @@ DEMO_QUESTIONS = (
 )
 
 
-def _open(path: str, create: bool = False):  # type: ignore[no-untyped-def]
+def _open(path: str, create: bool = False, writing: bool = False):  # type: ignore[no-untyped-def]
+    ctx = click.get_current_context(silent=True)
+    make_dirs = bool(getattr(ctx.find_root().obj, "make_dirs", False)) if ctx else False  # `xxgk --mkdir`
     try:
-        return open_db(path, create=create)
+        db = open_db(path, create=create, make_dirs=make_dirs)
+        if writing:
+            require_writable(db, path)
+        return db
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -73,24 +80,51 @@ def chat(ctx: click.Context, today: str | None) -> None:
 
 
 @click.command()
-@click.option("--db", "demo_db", metavar="PATH", help=f"Database for the demo (default: ./{DEMO_DB}).")
+@click.argument("folder", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "demo_db", metavar="PATH", help=f"Database for the demo (default: ./{DEMO_DB}, even when $XXGK_DB is set).")
 @click.option("--no-chat", is_flag=True, help="Only ingest and show the examples.")
 @click.pass_context
-def demo(ctx: click.Context, demo_db: str | None, no_chat: bool) -> None:
-    """Ingest the bundled sample reports, show three example answers, open the chat."""
+def demo(ctx: click.Context, folder: Path | None, demo_db: str | None, no_chat: bool) -> None:
+    """Ingest the bundled sample reports (or your FOLDER of reports) into the demo database,
+    show example answers, open the chat.
+
+    The demo never writes into $XXGK_DB: that is the user's own database, and sample reports
+    and their alerts do not belong there.  Only an explicit --db (here or before `demo`) moves it.
+    """
     from ingest.pipeline import ingest_paths
 
-    group_db = ctx.parent.params.get("db_path") if ctx.parent else None
-    path = demo_db or group_db or DEMO_DB
-    db = _open(path, create=True)
-    samples = sample_reports()
-    click.echo(f"导入样例报告 {len(samples)} 份 → {path}")
-    outcomes = ingest_paths(db, samples, origin="demo")
+    path = demo_db or _explicit_group_db(ctx) or DEMO_DB
+    if path == DEMO_DB and os.environ.get("XXGK_DB"):
+        click.echo(f"（演示使用自己的数据库 ./{DEMO_DB}，不写入 $XXGK_DB；要换库请用 --db）")
+    db = _open(path, create=True, writing=True)
+    files = [folder] if folder else sample_reports()
+    click.echo(f"导入{'文件夹 ' + str(folder) if folder else f'样例报告 {len(files)} 份'} → {path}")
+    outcomes = ingest_paths(db, files, origin="demo")
     for o in outcomes:
         mark = "✓" if o.ok else "✗"
         detail = f"{o.agency} {o.year}年（{o.outcome}）" if o.ok else o.error
         failed = f"，{len(o.failed_checks)}项校验未通过" if o.ok and o.failed_checks else ""
-        click.echo(f"  {mark} {Path(o.file).name}：{detail}{failed}")
+        click.echo(f"  {mark} {o.file if folder else Path(o.file).name}：{detail}{failed}")
+    if folder:
+        _show_holdings(db, outcomes)
+    else:
+        _show_examples(db)
+    click.echo("")
+    if not folder:
+        click.echo(f"读入自己的报告：xxgk demo 文件夹（读入演示库 {path}），或 xxgk --db 你的.db ingest 文件夹。")
+    if not no_chat:
+        console.run(db, echo=click.echo)
+
+
+def _explicit_group_db(ctx: click.Context) -> str | None:
+    """``xxgk --db PATH demo``: the group's --db when typed on the command line, not from $XXGK_DB."""
+    parent = ctx.parent
+    if parent is None or parent.get_parameter_source("db_path") != ParameterSource.COMMANDLINE:
+        return None
+    return parent.params.get("db_path")
+
+
+def _show_examples(db) -> None:  # type: ignore[no-untyped-def]
     reports = queries.current_reports(db)
     click.echo(f"数据库中共有 {len(reports)} 份报告。示例问题：")
     for q in DEMO_QUESTIONS:
@@ -101,9 +135,14 @@ def demo(ctx: click.Context, demo_db: str | None, no_chat: bool) -> None:
         src = source_text(answer.source).splitlines()
         if src:
             click.echo("  " + src[0])
-    click.echo("")
-    if not no_chat:
-        console.run(db, echo=click.echo)
+
+
+def _show_holdings(db, outcomes) -> None:  # type: ignore[no-untyped-def]
+    """After loading the user's folder: what was read, and what the database now holds."""
+    read = sum(1 for o in outcomes if o.ok)
+    click.echo(f"共 {len(outcomes)} 个文件，读入 {read} 个，{len(outcomes) - read} 个无法读取。")
+    click.echo(qa_ask(db, "有哪些单位").text)
+    click.echo("可以问：有哪些年份 / 数据库里有哪些报告 / 某单位某年收到多少申请")
 
 
 def sample_reports() -> list[Path]:

@@ -7,6 +7,7 @@ alert for supervisors — all in one transaction (:func:`store.db.save_report`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sqlite3
@@ -75,8 +76,7 @@ def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: s
     except IngestError as exc:
         return _failed(db, name, str(exc), origin, data)
     except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
-        return _failed(db, name, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}", origin,
-                       data, retryable=True)
+        return _failed(db, name, _database_trouble(exc), origin, data, retryable=True)
     except RecursionError:
         return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
     except MemoryError:
@@ -85,15 +85,34 @@ def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: s
         return _failed(db, name, f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300], origin, data)
 
 
-def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli") -> IngestOutcome:
-    """Ingest one file from disk (size checked before reading)."""
-    path = Path(path)
-    name = str(path)
+SYMLINK_REFUSED = "拒绝读取符号链接，请给出实际文件的路径 / symbolic links are not read: name the real file"
+"""One policy for `xxgk ingest` and the watcher: a link is never followed (it could point at
+/etc/passwd or out of a container volume); each one is reported, never silently skipped."""
+
+
+def read_report_file(path: str | os.PathLike[str]) -> bytes:
+    """A report file's bytes, opened without following a symlink (even one swapped in after a
+    listing) and refused by size before it is read.  Raises :class:`IngestError` or OSError."""
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError(SYMLINK_REFUSED) from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         if size > MAX_FILE_BYTES:
             raise IngestError(f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large")
-        data = path.read_bytes()
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli",
+                name: str | None = None) -> IngestOutcome:
+    """Ingest one file from disk (symlinks refused, size checked before reading); ``name`` is
+    what the outcome and ingest_log call it (default: the path)."""
+    name = name or str(path)
+    try:
+        data = read_report_file(path)
     except IngestError as exc:
         return _failed(db, name, str(exc), origin, b"")
     except OSError as exc:
@@ -102,17 +121,32 @@ def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, orig
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named, and every file under folders named (recursively, sorted, hidden files skipped)."""
+    """Files named, and every file under folders named (recursively, sorted, hidden files skipped).
+
+    Symlinks are listed, not followed — named ones and those met in a folder, to files or to
+    folders — so :func:`ingest_file` refuses each with its own line instead of reading through it.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not _hidden(child.relative_to(path)) and child.name not in IGNORED_NAMES:
-                    files.append(child)
+        if path.is_dir() and not path.is_symlink():
+            files += sorted(_walk(path))
         else:
             files.append(path)
     return files
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        linked = [d for d in dirnames if (base / d).is_symlink()]
+        dirnames[:] = [d for d in dirnames if d not in linked]
+        for entry in [*filenames, *linked]:
+            child = base / entry
+            if _hidden(child.relative_to(folder)) or entry in IGNORED_NAMES:
+                continue
+            if child.is_symlink() or child.is_file():
+                yield child
 
 
 def ingest_paths(
@@ -206,6 +240,14 @@ def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
         source_name=exported["source"]["name"], sha256=exported["source"]["sha256"],
         region=exported["region"], missing_tables=missing,
     )
+
+
+def _database_trouble(exc: sqlite3.Error) -> str:
+    """A database failure in words that blame neither the file nor the passing of time when
+    neither is the cause: a read-only database stays read-only until someone changes it."""
+    if "readonly" in str(exc).lower():
+        return f"数据库是只读的，文件本身没有问题：请让运行者能写入数据库后再读入 / database is read-only: {exc}"
+    return f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}"
 
 
 def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes, *,

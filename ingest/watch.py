@@ -9,13 +9,14 @@ Crash safety comes from the order of steps: the report is committed first, the f
 second.  A crash between the two leaves the file in the inbox; the next run ingests it again,
 the store sees the same content (sha256) and answers ``unchanged``, and the file is moved then.
 Nothing is ever written outside the inbox: symlinks are neither followed nor read (a link could
-point at /etc/shadow or out of a container volume), and names come from the directory listing
-itself, which cannot contain a path separator.
+point at /etc/shadow or out of a container volume) — like `xxgk ingest`, the watcher refuses each
+one in its own line and moves the link itself to ``failed/`` with its note — and names come from
+the directory listing itself, which cannot contain a path separator.  A file dropped in a
+subfolder keeps its place: ``inbox/2023/a.pdf`` goes to ``processed/2023/a.pdf``.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import time
@@ -25,7 +26,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ingest.pipeline import IGNORED_NAMES, MAX_FILE_BYTES, IngestOutcome, ingest_bytes, ingest_file
+from ingest.model import IngestError
+from ingest.pipeline import IGNORED_NAMES, IngestOutcome, ingest_bytes, ingest_file, read_report_file
 
 PROCESSED = "processed"
 FAILED = "failed"
@@ -106,13 +108,15 @@ class Watcher:
     # -----------------------------------------------------------------------------------------
 
     def _candidates(self) -> Iterator[tuple[str, Signature]]:
-        """Regular files under the inbox (not processed/ or failed/, not hidden, not symlinks)."""
+        """Regular files and symlinks under the inbox (not processed/ or failed/, not hidden)."""
         for dirpath, dirnames, filenames in os.walk(self.inbox, followlinks=False):
             base = Path(dirpath)
             if base == self.inbox:
                 dirnames[:] = [d for d in dirnames if d not in (PROCESSED, FAILED)]
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for filename in filenames:
+            linked = [d for d in dirnames if (base / d).is_symlink()]  # never walked into
+            dirnames[:] = [d for d in dirnames if d not in linked]
+            for filename in [*filenames, *linked]:
                 if _skipped_name(filename):
                     continue
                 path = base / filename
@@ -120,8 +124,8 @@ class Watcher:
                     st = path.lstat()
                 except OSError:
                     continue  # vanished between listing and stat
-                if not _is_regular(st.st_mode):
-                    continue
+                if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+                    continue  # a link is taken to be refused in its own line (ingest.pipeline)
                 yield str(path.relative_to(self.inbox)), (st.st_size, st.st_mtime_ns)
 
     def _handle(self, name: str) -> Handled | None:
@@ -134,25 +138,19 @@ class Watcher:
             self._seen.pop(name, None)  # try again once it has been seen stable again
             return Handled(name=name, outcome=outcome, moved_to=None)
         destination = self.inbox / (PROCESSED if outcome.ok else FAILED)
-        moved = _move_into(path, destination)
+        moved = _move_into(path, destination, name)
         if not outcome.ok and moved is not None:
             _write_note(moved.with_name(moved.name + ".error.txt"), outcome.error)
         return Handled(name=name, outcome=outcome, moved_to=moved)
 
     def _ingest(self, path: Path, name: str) -> IngestOutcome:
-        """Read without following a symlink swapped in after the listing, then ingest."""
+        """Ingest without following a symlink, even one swapped in after the listing."""
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            if exc.errno == errno.ENOENT:
-                raise FileNotFoundError(path) from exc
-            if exc.errno == errno.ELOOP:
-                return IngestOutcome(file=name, ok=False, error="拒绝读取符号链接 / symlinks are not read")
-            return ingest_file(self.db, path, origin="watch")  # reports the OS error in one line
-        with os.fdopen(fd, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                return ingest_file(self.db, path, origin="watch")  # refused by size, never read
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = read_report_file(path)
+        except FileNotFoundError:
+            raise  # someone took it away
+        except (IngestError, OSError):  # a link, too large, unreadable: refused in one line, logged
+            return ingest_file(self.db, path, origin="watch", name=name)
         return ingest_bytes(self.db, data, name, origin="watch")
 
 
@@ -166,25 +164,38 @@ def _skipped_name(filename: str) -> bool:
     return filename.startswith(".") or filename in IGNORED_NAMES or filename.endswith(PARTIAL_SUFFIXES)
 
 
-def _is_regular(mode: int) -> bool:
-    return stat.S_ISREG(mode)
-
-
-def _move_into(path: Path, folder: Path) -> Path | None:
-    """Move ``path`` into ``folder`` under its own base name, never overwriting an earlier file
-    of the same name (``name.1.ext``, ``name.2.ext`` …).  None if it is already gone."""
-    folder.mkdir(exist_ok=True)
-    target = folder / path.name
+def _move_into(path: Path, folder: Path, relative: str) -> Path | None:
+    """Move ``path`` to ``folder/relative``, keeping the subfolders it was dropped in, never
+    overwriting an earlier file of the same name (``name.1.ext``, ``name.2.ext`` …).  None if it
+    is already gone.  A subfolder that is (or became) a symlink is not entered: the file goes to
+    ``folder`` itself, so nothing is ever moved outside the inbox."""
+    target_dir = _safe_subfolder(folder, Path(relative).parent)
+    target = target_dir / path.name
     stem, suffix = os.path.splitext(path.name)
     n = 0
     while target.exists() or target.is_symlink():
         n += 1
-        target = folder / f"{stem}.{n}{suffix}"
+        target = target_dir / f"{stem}.{n}{suffix}"
     try:
         os.replace(path, target)
     except OSError:  # gone, or the inbox is not writable: the file stays and is retried
         return None
     return target
+
+
+def _safe_subfolder(folder: Path, sub: Path) -> Path:
+    """``folder/sub``, created one real directory at a time; ``folder`` when a part is a link."""
+    folder.mkdir(exist_ok=True)
+    current = folder
+    for part in sub.parts:
+        current = current / part
+        try:
+            current.mkdir(exist_ok=True)
+        except OSError:
+            return folder
+        if current.is_symlink() or not current.is_dir():
+            return folder
+    return current
 
 
 def _write_note(path: Path, message: str) -> None:

@@ -55,17 +55,23 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True,
+            make_dirs: bool = True) -> sqlite_utils.Database:
     """Open (and if needed create or upgrade) the database at ``path``.
 
     The connection waits up to 30 s for a lock, so concurrent ingest and questions never show
-    "database is locked" to a user.
+    "database is locked" to a user.  A missing folder is created only with ``make_dirs`` (the
+    console commands pass False unless told ``--mkdir``: a typo in ``--db`` must not quietly
+    make a new database somewhere); a folder or file we may not write is named in the error.
     """
     path = os.fspath(path or default_db_path())
     if not create and not Path(path).exists():
         raise StoreError(f"数据库不存在 / database not found: {path} (run `xxgk ingest` first)")
     parent = Path(path).parent
-    if str(parent) not in ("", "."):
+    if str(parent) not in ("", ".") and not parent.is_dir():
+        if not make_dirs:
+            raise StoreError(f"数据库所在的文件夹不存在 / the database's folder does not exist: {parent} "
+                             "(create it, or add --mkdir: xxgk --mkdir --db PATH …)")
         parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
@@ -77,8 +83,44 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
         db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(db)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"无法打开数据库 / cannot open database {path}: {exc}") from exc
+        raise StoreError(_cannot_open(path, exc)) from exc
     return db
+
+
+def _cannot_open(path: str, exc: sqlite3.DatabaseError) -> str:
+    """SQLite says "unable to open database file" for several causes; name the one that applies."""
+    file, folder = Path(path), Path(path).parent.resolve()
+    if file.exists() and not os.access(file, os.R_OK):
+        return f"没有读取权限 / no permission to read the database: {path}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"没有写入权限 / no permission to write in the database's folder {folder} "
+                f"(SQLite creates {file.name}, {file.name}-wal and {file.name}-shm there): {path}")
+    if file.exists() and not os.access(file, os.W_OK):
+        return f"{READ_ONLY}: {path}"
+    return f"无法打开数据库 / cannot open database {path}: {exc}"
+
+
+READ_ONLY = "数据库是只读的，无法写入（请让运行者能写这个文件）/ the database is read-only"
+
+
+def require_writable(db: sqlite_utils.Database, path: str | os.PathLike[str]) -> None:
+    """Raise :class:`StoreError` when SQLite cannot write the open database (a read-only file,
+    mount or connection): commands that write say so once, before touching any file, instead of
+    failing every file as if it were the file's fault."""
+    try:
+        with write_transaction(db):
+            db.execute("update meta set value = value where key = 'schema_version'")
+            raise _ProbeDone
+    except _ProbeDone:
+        return
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+            raise StoreError(f"{READ_ONLY}: {os.fspath(path)}") from exc
+        raise StoreError(f"无法写入数据库 / cannot write the database {os.fspath(path)}: {exc}") from exc
+
+
+class _ProbeDone(Exception):
+    """Rolls the probe's write back."""
 
 
 @contextmanager

@@ -304,3 +304,11 @@ def agencies_missing_year(db: sqlite_utils.Database, year: int) -> list[dict[str
         [year],
     ).fetchall()
     return [{"agency": r[0], "years": sorted(int(y) for y in str(r[1]).split(","))} for r in rows]
+
+
+SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+"""How every shell names a failed check's severity (xxgk check, the chat, Telegram): one word each."""
+
+
+def severity_label(severity: str) -> str:
+    return SEVERITY_LABEL.get(severity, severity)

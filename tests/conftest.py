@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,22 @@ SHARED = ROOT.parent / "shared"
 HAS_SHARED = (SHARED / "truth").is_dir() and (SHARED / "reports").is_dir()
 
 needs_shared = pytest.mark.skipif(not HAS_SHARED, reason="../shared not present")
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+SYSTEM_PACKAGES_HINT = (
+    "LibreOffice 未安装，{n} 个测试已跳过 / LibreOffice not installed, {n} tests skipped: "
+    "`bash scripts/test.sh --with-system-packages` installs it and the CJK fonts (Debian, root, ~290 MB)"
+)
+NO_LIBREOFFICE = "LibreOffice not installed"
+needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason=NO_LIBREOFFICE)
+"""Tests that convert with LibreOffice.  scripts/test.sh installs it only when asked, so without it
+they skip and the session ends with one line saying how to enable them (not one per test)."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if NO_LIBREOFFICE in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_line(SYSTEM_PACKAGES_HINT.format(n=len(skipped)))
 
 
 @pytest.fixture

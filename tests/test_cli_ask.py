@@ -67,8 +67,8 @@ def test_chat_answers_stdin_lines_and_picks_a_candidate(qa_db):
     assert result.exit_code == 0
     out = result.output
     assert "help 显示本帮助" in out
-    assert "  2. 淄博市城市管理局\n" in out and "（输入序号选择）" in out
-    assert "淄博市城市管理局2020年本年新收政府信息公开申请：2 件" in out  # "2" picked the second candidate
+    assert "  2. 聊城市城市管理局\n" in out and "（输入序号选择）" in out
+    assert "聊城市城市管理局2020年本年新收政府信息公开申请：12 件" in out  # "2" picked the second candidate
     assert "84 件" in out
     assert "632" not in out  # after quit nothing is answered
     from store.db import open_db

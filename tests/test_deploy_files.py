@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -220,8 +221,7 @@ def test_pip_install_of_the_docker_context_gives_a_working_xxgk(tmp_path: Path) 
         else:
             shutil.copy2(source, context / item)
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=False)
-    python = env_dir / "bin" / "python"
+    python = _venv_seeing_these_dependencies(env_dir)
     pip = [sys.executable, "-m", "pip", "--python", str(python)] if _pip_has_python_option() else None
     base = pip or [str(python), "-m", "pip"]
     install = [*base, "install", "--quiet", "--no-deps", "--disable-pip-version-check", str(context)]
@@ -241,9 +241,30 @@ def test_pip_install_of_the_docker_context_gives_a_working_xxgk(tmp_path: Path) 
     helped = subprocess.run([str(xxgk), "--help"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert helped.returncode == 0 and "watch" in helped.stdout, helped.stderr
     db = tmp_path / "data" / "xxgk.db"
+    db.parent.mkdir()  # the image's VOLUME; a missing folder is refused (xxgk --mkdir creates it)
     checked = subprocess.run([str(xxgk), "--db", str(db), "status"], capture_output=True, text=True,
                              cwd=tmp_path, env=env, timeout=60)
     assert checked.returncode == 0 and "schema" in checked.stdout, checked.stderr
+
+
+def _venv_seeing_these_dependencies(env_dir: Path) -> Path:
+    """A fresh venv (without pip) that imports the dependencies from the interpreter running the
+    tests, wherever they live: a ``.pth`` in the venv lists that interpreter's site directories.
+
+    ``system_site_packages=True`` would not do: it inherits the *base* interpreter, so inside an
+    activated venv (where ``scripts/test.sh`` installed the dependencies) ``sqlite_utils`` is
+    missing.  The listed directories come after the venv's own site-packages, so ``store`` and
+    ``cli`` still import from the venv; their ``.pth`` files are not run, so an editable install
+    of this checkout there does not leak in either.
+    """
+    venv.create(env_dir, system_site_packages=False, with_pip=False)
+    python = env_dir / "bin" / "python"
+    own = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
+    sites = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    keep = [s for s in sites if Path(s).is_dir()]  # a venv inside the checkout (`python3 -m venv v`) too
+    (Path(own.stdout.strip()) / "_tests_running_env.pth").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return python
 
 
 def _pip_has_python_option() -> bool:

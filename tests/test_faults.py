@@ -196,8 +196,9 @@ def test_cli_ingest_into_a_read_only_database(stocked: Path, corpus: list[Path])
         done = _xxgk("--db", str(stocked), "ingest", str(corpus[3]))
         status = _xxgk("--db", str(stocked), "status")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    line = [x for x in done.stdout.splitlines() if "错误:" in x]
-    assert len(line) == 1 and "readonly" in line[0], done.stdout
+    # said once, before any file, and no file is counted unreadable (issue 8, item 5)
+    assert done.stderr.strip().splitlines() == [f"Error: 数据库是只读的，无法写入（请让运行者能写这个文件）/ the database is read-only: {stocked}"]
+    assert "错误:" not in done.stdout, done.stdout
     assert status.returncode == 0 and "reports: 3" in status.stdout  # reading still works
     assert snapshot(stocked) == before and integrity(stocked) == "ok"
 

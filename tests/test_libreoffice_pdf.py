@@ -9,7 +9,6 @@ Skipped when LibreOffice is not installed (scripts/test.sh installs it where it 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,12 +16,11 @@ import pytest
 
 from ingest.pipeline import parse_bytes
 from ingest.render import render_docx, render_html
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SOFFICE, needs_libreoffice
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FIGURES = sorted((ROOT / "bot" / "samples" / "figures").glob("*.json"))
 
-pytestmark = [pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed"), pytest.mark.slow]
+pytestmark = [needs_libreoffice, pytest.mark.slow]
 
 
 def _convert(sources: list[Path], out: Path, *extra: str) -> None:

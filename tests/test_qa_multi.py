@@ -44,7 +44,8 @@ def test_compare_two_agencies(db):
     a = q(db, "2020年聊城城管局和淄博城管局收到申请对比")
     assert (a.status, a.kind) == ("answer", "compare")
     assert [(s["agency"], s["value"]) for s in a.series] == [("聊城市城市管理局", 12), ("淄博市城市管理局", 2)]
-    assert "差" in a.formula and "= 10 件" in a.text.splitlines()[-1], a.text
+    assert "差" in a.formula and "= 10 件" in a.text, a.text
+    assert a.text.splitlines()[-1] == "聊城市城市管理局（2020年）较多，比淄博市城市管理局（2020年）多 10 件。"
 
 
 def test_compare_two_years(db):

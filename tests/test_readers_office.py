@@ -1,14 +1,13 @@
 """Legacy Word reports (.doc): converted by LibreOffice, read exactly; refused clearly without it.
 
 The .doc fixtures are made here from the bundled figures: rendered to .docx, saved as Word 97
-by LibreOffice.  Tests that need LibreOffice skip without it (scripts/test.sh installs it).
+by LibreOffice.  Tests that need LibreOffice skip without it (`scripts/test.sh --with-system-packages` installs it).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -22,10 +21,9 @@ from ingest.pipeline import ingest_bytes, parse_bytes
 from ingest.readers.office import OLE_MAGIC, convert_to_docx, soffice
 from ingest.render import render_docx
 from store.db import open_db
-from tests.conftest import ROOT
+from tests.conftest import NO_LIBREOFFICE, ROOT, SOFFICE, needs_libreoffice
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_office = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
+needs_office = needs_libreoffice
 FIGURES = {p.stem: p for p in sorted((ROOT / "bot" / "samples" / "figures").glob("*.json"))}
 CHOSEN = ("liaocheng-dashuju-2019", "pingtan-2023", "shanghai-bangongting-2019")
 """A 2019 report with an amount, a 2021 report, and one with blank 总计 cells."""
@@ -39,7 +37,7 @@ def _figures(stem: str) -> dict:
 def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Each chosen figures file as a Word 97 .doc, made by LibreOffice from our .docx."""
     if SOFFICE is None:
-        pytest.skip("LibreOffice not installed")
+        pytest.skip(NO_LIBREOFFICE)
     work = tmp_path_factory.mktemp("doc")
     sources = [render_docx(_figures(stem), work / f"{stem}.docx") for stem in CHOSEN]
     subprocess.run(

@@ -31,8 +31,9 @@ def _reports(db_path: Path) -> int:
 
 
 def _files(folder: Path) -> list[str]:
-    """File names in ``folder``; none when the watcher has not made it yet (killed at start-up)."""
-    if not folder.exists():
+    """Files (and links) directly in ``folder``; none when it does not exist yet (a watcher killed
+    before it made processed/ under load)."""
+    if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if p.is_file() or p.is_symlink())
 
@@ -98,9 +99,12 @@ def test_symlinks_are_not_followed_out_of_the_inbox(inbox: Path, db_path: Path, 
     watcher.run_once(settle=0)
 
     assert _reports(db_path) == 0
-    assert (inbox / "link.txt").is_symlink() and secret.exists()
-    assert sorted(p.name for p in outside.iterdir()) == before
-    assert _files(inbox / PROCESSED) == [] and _files(inbox / FAILED) == []
+    assert secret.exists() and sorted(p.name for p in outside.iterdir()) == before
+    # one policy with `xxgk ingest`: each link refused in its own line, the link itself set aside
+    assert _files(inbox / PROCESSED) == []
+    assert _files(inbox / FAILED) == ["link.txt", "link.txt.error.txt", "linkdir", "linkdir.error.txt"]
+    assert (inbox / FAILED / "link.txt").is_symlink() and (inbox / FAILED / "linkdir").is_symlink()
+    assert "符号链接" in (inbox / FAILED / "link.txt.error.txt").read_text(encoding="utf-8")
 
 
 def test_symlinked_inbox_is_refused(tmp_path: Path, db_path: Path) -> None:
@@ -144,7 +148,8 @@ def test_subfolders_are_scanned_but_not_processed_and_failed(inbox: Path, db_pat
     write_corpus(inbox / PROCESSED, 1)  # already done: must not be ingested again
     Watcher(inbox, open_db(db_path)).run_once(settle=0)
     assert _reports(db_path) == 2
-    assert len(_files(inbox / PROCESSED)) == 3
+    assert len(_files(inbox / PROCESSED)) == 1
+    assert len(_files(inbox / PROCESSED / "2023" / "batch")) == 2, "a file keeps the subfolder it came in"
 
 
 def test_crash_after_commit_before_move_is_finished_on_restart(inbox: Path, db_path: Path) -> None:

@@ -88,7 +88,7 @@ def failed_checks(db: sqlite_utils.Database, q: Question, index: AgencyIndex) ->
         head = f"{scope}{when}的报告全部通过校验（没有错误）。"
     parts = [head, *_report_lines(failed)]
     if warned:
-        parts.append(f"{'另有' if failed else ''}{len(warned)}份报告只有校验提示（不算没通过）：")
+        parts.append(f"{'另有' if failed else ''}{len(warned)}份报告只有校验警告（不算没通过）：")
         parts.extend(_report_lines(warned))
     series = [{"label": f"{r['agency']} {r['year']}年", "agency": r["agency"], "year": r["year"],
                "report_id": r["report_id"], "value": len(r["checks"]), "checks": r["checks"],
@@ -114,10 +114,10 @@ def _report_lines(reports: list[dict[str, Any]]) -> list[str]:
         errors = [c for c in r["checks"] if c["severity"] == "error"]
         warnings = [c for c in r["checks"] if c["severity"] != "error"]
         counts = "，".join(filter(None, [f"{len(errors)} 项错误" if errors else "",
-                                        f"{len(warnings)} 项提示" if warnings else ""]))
+                                        f"{len(warnings)} 项警告" if warnings else ""]))
         lines.append(f"• {r['agency']} {r['year']}年（{r['source_name']}；{counts}）：")
-        lines.extend(f"    - 错误：{_relation(c['message'])}" for c in errors)
-        lines.extend(f"    - 提示：{_relation(c['message'])}" for c in warnings)
+        lines.extend(f"    - {queries.severity_label('error')}：{_relation(c['message'])}" for c in errors)
+        lines.extend(f"    - {queries.severity_label('warning')}：{_relation(c['message'])}" for c in warnings)
     if len(reports) > MAX_REPORTS:
         lines.append(f"……另有{len(reports) - MAX_REPORTS}份报告未列出（用 xxgk check 查看全部）。")
     return lines

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from bot.answer import Answer
-from bot.qa import auditq, breakdown, explain, leftover, multi, overview, units
+from bot.qa import auditq, breakdown, explain, inventory, leftover, multi, overview, units
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
 from bot.qa.metrics import NEW, Metric, MetricChoice, column_label
@@ -48,6 +48,9 @@ def _safe(db: sqlite_utils.Database, question: object, today: datetime.date | No
 
 
 def _ask(db: sqlite_utils.Database, text: str, today: datetime.date, chosen: str | None) -> Answer:
+    held = inventory.answer(db, text)  # "有哪些单位": what the database holds, before any parsing
+    if held is not None:
+        return held
     index = index_for(db)
     q = parse(text, index, today)
     unread = leftover.unread_words(q.masked, _agency_pieces(q, index))
@@ -97,9 +100,11 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
 
 
 def _taken(answer: Answer, taken: list[str]) -> Answer:
-    """An agency read from a name that did not match exactly is said at the top of the answer."""
+    """An agency read from a name that did not match exactly is said right under the headline
+    (which names the agency taken), before the number is trusted."""
     if taken:
-        answer.text = "（" + "；".join(taken) + "）\n" + answer.text
+        head, _, rest = answer.text.partition("\n")
+        answer.text = "\n".join(filter(None, [head, "（" + "；".join(taken) + "）", rest]))
     return answer
 
 

@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import handlers, logsafe, uploads
+from bot.telegram import handlers, logsafe, startup, uploads
 from bot.telegram.config import BotConfig, ConfigError
 from bot.telegram.delivery import AlertDelivery
 from store.db import open_db
@@ -111,6 +111,7 @@ async def _post_init(app: Application) -> None:
 def run(config: BotConfig) -> None:
     """Run until interrupted: webhook when ``webhook_url`` is set, long polling otherwise."""
     logsafe.install(config.token)
+    startup.quiet_bootstrap_tracebacks()  # a failed start is one line from `xxgk bot`, not a traceback
     app = build_application(config)
     log.info("xxgk bot starting (database %s, %s)", config.db_path, "webhook" if config.webhook_url else "polling")
     if not (config.public or config.allowed_chats or config.allowed_users):

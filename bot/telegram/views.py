@@ -54,7 +54,7 @@ def checks_text(db: sqlite_utils.Database, agency: str | None = None, year: int 
         return f"{scope}：没有未通过的校验。"
     lines = [f"{scope}：{len(checks)} 项校验未通过"]
     for c in checks:
-        kind = "错误" if c["severity"] == "error" else "提示"
+        kind = queries.severity_label(c["severity"])
         origin = ORIGIN_LABEL.get(c["origin"], c["origin"])
         lines.append(f"· {c['agency']} {c['year']} [{kind}{'·' + origin if origin else ''}] {c['message']}")
     return "\n".join(lines)
