@@ -15,7 +15,7 @@ from ingest.model import IngestError
 from ingest.readers.archive import check_entry_count
 from ingest.readers.office import is_legacy_office
 
-KINDS = ("pdf", "docx", "doc", "html", "text")
+KINDS = ("pdf", "docx", "doc", "html", "markdown", "text")
 
 _HTML_SNIFF = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|tr|td|p|div|span|br)\b", re.IGNORECASE
@@ -25,7 +25,7 @@ _PRINTABLE_SHARE = 0.95
 
 
 def detect_kind(data: bytes) -> str:
-    """Return ``pdf``, ``docx``, ``doc``, ``html`` or ``text``; raise :class:`IngestError` otherwise."""
+    """Return ``pdf``, ``docx``, ``doc``, ``html``, ``markdown`` or ``text``; raise :class:`IngestError` otherwise."""
     if not data or not data.strip():
         raise IngestError("空文件 / empty file")
     if _is_pdf(data):
@@ -39,6 +39,8 @@ def detect_kind(data: bytes) -> str:
         raise IngestError("无法识别的文件类型 / not a report (binary data)")
     if _looks_like_html(data):
         return "html"
+    if looks_like_markdown(text):
+        return "markdown"
     return "text"
 
 
@@ -57,6 +59,27 @@ def _zip_kind(data: bytes) -> str:
     if "word/document.xml" in names:
         return "docx"
     raise IngestError("不是 Word 文档的压缩文件 / a zip archive that is not a .docx report")
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+MARKDOWN_MIN_ROWS = 3
+"""Pipe rows (``| a | 1 |``) a file needs, one rule line (``|---|---|``) among them, to be Markdown."""
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Markdown tables, as PDF-to-Markdown converters write them: pipe rows and a rule line.
+
+    Prose with a stray "|" has no rule line; a tab-separated export has no pipes."""
+    rows = rules = 0
+    for line in text.splitlines():
+        if _PIPE_RULE.match(line):
+            rules += 1
+        elif _PIPE_ROW.match(line):
+            rows += 1
+        if rules and rows >= MARKDOWN_MIN_ROWS:
+            return True
+    return False
 
 
 def _looks_like_html(data: bytes) -> bool:

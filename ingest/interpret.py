@@ -617,9 +617,74 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
                 out[spec.key] = CellReading(None, "", {}, flagged=True, reason="未找到")
             elif p.reason:
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, p.reason)
+            elif p.blank and digits_unread(p.view):
+                reason = f"{UNREAD}：本行文字中有数字，但未能读出各列数值（原文“{p.view.raw}”）"
+                out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, reason)
             else:
                 out[spec.key] = _reading(spec, p.cells[i], p.view.row.provenance, header_unit)
     return out
+
+
+UNREAD = "未能读出"
+_LABEL_ENUMERATOR = re.compile(r"^(?:\d+[.、]|[(（]?[一二三四五六七八九十]+[)）、])")
+
+
+def digits_unread(v: RowView) -> bool:
+    """Digits stand in a row's text (beyond its labels' enumerators), yet no number was read.
+
+    A Markdown row read as words (``| 本年新收… | 705 | 3 | … |``) has its numbers in its text but
+    none in its cells: storing it blank would be a silent wrong number."""
+    texts = [_LABEL_ENUMERATOR.sub("", core(t)) for t in v.row.texts]
+    return not v.has_numbers and any(ch.isdigit() for t in texts for ch in t)
+
+
+def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: object | None = None) -> list[RowView]:
+    """Rows of numbers in a table that no canonical row took: an unknown row such as
+    "申请人主动撤回申请", or numbers whose label was lost.  They are reported, never dropped."""
+    used = {id(p.view.row) for p in placed.values()}
+    rows = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
+    extra = list(getattr(alignment, "unplaced", []))
+    return rows + [v for v in extra if id(v.row) not in used and all(v.row is not r.row for r in rows)]
+
+
+def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView]) -> None:
+    """A table with rows not found and numbers placed nowhere: its empty cells are not evidence of 0."""
+    if not stray or not any(r.flagged and "未找到" in r.reason for r in readings.values()):
+        return
+    reason = f"{UNREAD}：本表有未找到的行，另有 {len(stray)} 行数字无法对应，空白格不能当作0"
+    for reading in readings.values():
+        if reading.value is None and not reading.flagged and not reading.raw.strip():
+            reading.flagged, reading.reason = True, reason
+
+
+def _align(doc: Document, tables: dict[str, list[RowView]]) -> object | None:
+    """Markdown conversions: loose rows of numbers matched by the table's order (ingest.loose)."""
+    if doc.kind != "markdown":
+        return None
+    from ingest.loose import align_requests
+
+    alignment = align_requests(tables["requests"])
+    tables["requests"] = alignment.views
+    return alignment
+
+
+def _flag_unread(placed: dict[str, Placed], alignment: object) -> None:
+    unread: dict[str, str] = getattr(alignment, "unread", {})
+    loose: list[RowView] = getattr(alignment, "unplaced", [])
+    for rid, reason in unread.items():
+        old = placed.get(rid)
+        if (old is None or old.blank) and loose:
+            placed[rid] = Placed(loose[0], reason=reason)
+
+
+def _note_alignment(readings: dict[str, CellReading], alignment: object, fmt: str) -> None:
+    from ingest.loose import derive_blank_totals
+
+    for rid, note in getattr(alignment, "notes", {}).items():
+        for key, reading in readings.items():
+            if key.split(".")[1] == rid and not reading.flagged:
+                reading.provenance = {**reading.provenance, "inferred": note}
+    derive_blank_totals(readings, fmt)
 
 
 STRAY_ROWS = 3
@@ -663,20 +728,30 @@ def interpret(doc: Document) -> ParsedReport:
     fmt_active = active_format(tables["active"], identity.year)
     formats = {"active": fmt_active, "appeals": fmt_active}
     tables["appeals"] = join_number_runs(tables["appeals"])
+    alignment = _align(doc, tables)
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
         "requests": _map_rows("requests", tables["requests"], "2021"),
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
+    if alignment is not None:
+        _flag_unread(placed["requests"], alignment)
     formats["requests"] = requests_format(placed["requests"], fmt_active)
     unit = _amount_unit(tables["active"])
     cells: dict[str, CellReading] = {}
     missing: list[str] = []
+    unplaced: list[dict] = []
     for table in TABLES:
         if not placed[table]:
             missing.append(table)
         readings = _readings(table, formats[table], placed[table], unit)
         _distrust_blanks(readings, tables[table], placed[table])
+        if table == "requests" and alignment is not None:
+            _note_alignment(readings, alignment, formats[table])
+        stray = unplaced_rows(tables[table], placed[table], alignment if table == "requests" else None)
+        if table not in missing:
+            _distrust_incomplete(readings, stray)
+        unplaced += [{"table": table, "raw": v.raw, "provenance": dict(v.row.provenance)} for v in stray]
         cells.update(readings)
     return ParsedReport(
         agency=identity.agency,
@@ -688,4 +763,5 @@ def interpret(doc: Document) -> ParsedReport:
         region=identity.region,
         missing_tables=missing,
         narrative=doc.text,
+        unplaced=unplaced,
     )

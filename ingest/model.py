@@ -107,6 +107,9 @@ class ParsedReport:
     missing_tables: list[str] = field(default_factory=list)
     narrative: str = ""  # the document text, for narrative-vs-table checks
     checks: list[CheckResult] = field(default_factory=list)
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of numbers in a table that match no label: ``{"table", "raw", "provenance"}``.
+    Kept so that checks and export say so, instead of the numbers vanishing."""
 
     def value(self, key: str) -> float:
         """The value of a cell for arithmetic: blank or missing counts as 0."""
