@@ -205,6 +205,8 @@ def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
         table_formats=exported["table_formats"], cells=cells, source_kind=exported["source"]["kind"],
         source_name=exported["source"]["name"], sha256=exported["source"]["sha256"],
         region=exported["region"], missing_tables=missing,
+        unplaced=[{"table": c["rule"].rsplit(".", 1)[-1], "raw": c["message"]}
+                  for c in exported["checks"] if c["rule"].startswith("rows.unplaced.")],
     )
 
 
