@@ -236,6 +236,7 @@ class Placed:
     view: RowView
     cells: list[SourceCell | None] = field(default_factory=list)
     reason: str = ""
+    inferred: str = ""  # how a column was chosen when the row alone does not say (provenance note)
 
     @property
     def blank(self) -> bool:
@@ -326,7 +327,8 @@ def _fit_tokens(v: RowView, values: list[SourceCell], n: int, table: str) -> Pla
     if not values:
         return Placed(v, [None] * n)
     if table == "requests" and n == 7 and len(values) == 2 and _same_value(values):
-        return Placed(v, [values[0], None, None, None, None, None, values[1]])
+        note = f"本行只印两个相同的数（{values[0].text}），按“自然人 + 总计”放置；也可能是其他某一列"
+        return Placed(v, [values[0], None, None, None, None, None, values[1]], inferred=note)
     return Placed(v, reason=_mismatch(len(values), n))
 
 
@@ -622,7 +624,35 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, reason)
             else:
                 out[spec.key] = _reading(spec, p.cells[i], p.view.row.provenance, header_unit)
+                if p.inferred:
+                    out[spec.key].provenance["inferred"] = p.inferred
     return out
+
+
+def _prove_inferred(readings: dict[str, CellReading], fmt: str, rows: set[str]) -> None:
+    """Drop the "inferred" note of a requests row whose placement the table's arithmetic proves.
+
+    The row's value sits in one column; if every column relation the row takes part in
+    (本年新收 + 上年结转 = （七）总计 + 结转下年度; the outcome rows sum to （七）总计) holds in
+    every column, the value in any other column would break two of them.  A row of zeros
+    needs no proof: every placement reads the same."""
+    from ingest.checks import APPLICANT_COLUMNS, outcome_rows
+
+    balance = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
+    outcomes = {**{r: 1 for r in outcome_rows(fmt)}, "handled_total": -1}
+    for rid in rows:
+        relations = [rel for rel in (balance, outcomes) if rid in rel]
+        zero = all((readings[f"requests.{rid}.{c}"].value or 0) == 0 for c in APPLICANT_COLUMNS)
+        if zero or (relations and all(_holds(readings, rel, c) for rel in relations for c in APPLICANT_COLUMNS)):
+            for c in APPLICANT_COLUMNS:
+                readings[f"requests.{rid}.{c}"].provenance.pop("inferred", None)
+
+
+def _holds(readings: dict[str, CellReading], relation: dict[str, int], col: str) -> bool:
+    cells = [readings.get(f"requests.{rid}.{col}") for rid in relation]
+    if any(c is None or c.flagged for c in cells):
+        return False
+    return abs(sum(sign * (c.value or 0) for sign, c in zip(relation.values(), cells, strict=True))) < 1e-9  # type: ignore[union-attr]
 
 
 UNREAD = "未能读出"
@@ -748,6 +778,8 @@ def interpret(doc: Document) -> ParsedReport:
         _distrust_blanks(readings, tables[table], placed[table])
         if table == "requests" and alignment is not None:
             _note_alignment(readings, alignment, formats[table])
+        if table == "requests":
+            _prove_inferred(readings, formats[table], {rid for rid, p in placed[table].items() if p.inferred})
         stray = unplaced_rows(tables[table], placed[table], alignment if table == "requests" else None)
         if table not in missing:
             _distrust_incomplete(readings, stray)
