@@ -26,6 +26,7 @@ BALANCE = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": 
 """本年新收 + 上年结转 − （七）总计 − 结转下年度 = 0, per column."""
 
 
+
 @dataclass
 class Alignment:
     """A requests table with its loose rows matched, and what could not be."""
@@ -54,7 +55,8 @@ def _mentioned(rid: str, text: str) -> bool:
 
 
 def _is_loose(v: RowView) -> bool:
-    return v.row.grid and v.has_numbers and not v.labels
+    """A pipe row of numbers (or of blank cells: a row printed empty) without any label."""
+    return v.row.grid and not v.labels and len(v.values) >= 2
 
 
 def _format_of(views: list[RowView]) -> str:
@@ -75,7 +77,7 @@ def align_requests(views: list[RowView]) -> Alignment:
         rid = _request_row(v.labels, group) if v.labels else None
         if is_header(v):
             kinds.append(("header", None))
-        elif v.has_numbers and rid in order:
+        elif rid in order and (v.has_numbers or (v.row.grid and v.values)):  # a grid row printed blank too
             kinds.append(("anchor", rid))
         elif _is_loose(v):
             kinds.append(("loose", None))
@@ -130,22 +132,28 @@ def derive_blank_totals(readings: dict[str, CellReading], fmt: str) -> None:
 
     The blank 总计 is taken as the sum of the row's six columns only when the table's balance
     (本年新收 + 上年结转 = （七）总计 + 结转下年度) gives the same number from the other rows'
-    totals: two relations, both printed.  With only the row sum it is flagged, not guessed."""
+    totals: two relations, both printed.  With only the row sum it is flagged, not guessed: a
+    publisher may print a blank 总计 too (a source error the row-sum check would name), but in
+    a conversion the two cannot be told apart, and a blank stored as printed could be a number
+    the converter lost."""
+    columns = ("natural", "commercial", "research", "social", "legal", "other_org")
+    blank: list[tuple[str, float]] = []
     for rid in row_order(fmt):
         total = readings.get(f"requests.{rid}.total")
-        if total is None or total.value is not None or total.flagged or total.raw.strip():
+        parts = [readings.get(f"requests.{rid}.{col}") for col in columns]
+        if total is None or any(p is None or p.flagged for p in parts):
             continue
-        parts = [readings.get(f"requests.{rid}.{col}") for col in
-                 ("natural", "commercial", "research", "social", "legal", "other_org")]
-        if any(p is None or p.flagged or p.value is None for p in parts):
-            continue
-        row_sum = sum(p.value for p in parts)  # type: ignore[misc]
+        row_sum = sum(p.value or 0 for p in parts)  # type: ignore[union-attr]
+        if total.value is None and row_sum and not total.flagged and not total.raw.strip():
+            blank.append((rid, row_sum))
+    for rid, row_sum in blank:
+        total = readings[f"requests.{rid}.total"]
         balance = _from_balance(readings, rid)
         if balance is not None and abs(balance - row_sum) < 1e-9:
             total.value = row_sum
             total.provenance = {**total.provenance, "inferred": (
                 f"转换稿中总计格为空；本行六列之和与“本年新收+上年结转=（七）总计+结转下年度”均得 {row_sum:g}")}
-        elif row_sum:
+        else:
             total.flagged = True
             total.reason = f"{UNREAD}：转换稿中总计格为空（本行六列之和为 {row_sum:g}，无第二个关系印证，未采用）"
 
@@ -158,7 +166,7 @@ def _from_balance(readings: dict[str, CellReading], rid: str) -> float | None:
         if other == rid:
             continue
         reading = readings.get(f"requests.{other}.total")
-        if reading is None or reading.flagged or reading.value is None:
+        if reading is None or reading.flagged:
             return None
-        others += sign * reading.value
+        others += sign * (reading.value or 0)
     return -others * BALANCE[rid]
