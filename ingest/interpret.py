@@ -634,16 +634,21 @@ def _prove_inferred(readings: dict[str, CellReading], fmt: str, rows: set[str]) 
 
     The row's value sits in one column; if every column relation the row takes part in
     (本年新收 + 上年结转 = （七）总计 + 结转下年度; the outcome rows sum to （七）总计) holds in
-    every column, the value in any other column would break two of them.  A row of zeros
-    needs no proof: every placement reads the same."""
+    every column, the value in any other column would break them — provided no other non-zero
+    row of the relation was placed the same way (rows shifted together keep every relation).
+    A row of zeros needs no proof: every placement reads the same."""
     from ingest.checks import APPLICANT_COLUMNS, outcome_rows
 
     balance = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
     outcomes = {**{r: 1 for r in outcome_rows(fmt)}, "handled_total": -1}
+    def zero(rid: str) -> bool:
+        return all((getattr(readings.get(f"requests.{rid}.{c}"), "value", 0) or 0) == 0 for c in APPLICANT_COLUMNS)
+
     for rid in rows:
         relations = [rel for rel in (balance, outcomes) if rid in rel]
-        zero = all((readings[f"requests.{rid}.{c}"].value or 0) == 0 for c in APPLICANT_COLUMNS)
-        if zero or (relations and all(_holds(readings, rel, c) for rel in relations for c in APPLICANT_COLUMNS)):
+        alone = all(other == rid or other not in rows or zero(other) for rel in relations for other in rel)
+        proved = alone and all(_holds(readings, rel, c) for rel in relations for c in APPLICANT_COLUMNS)
+        if zero(rid) or (relations and proved):
             for c in APPLICANT_COLUMNS:
                 readings[f"requests.{rid}.{c}"].provenance.pop("inferred", None)
 
@@ -673,8 +678,8 @@ def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: ob
     "申请人主动撤回申请", or numbers whose label was lost.  They are reported, never dropped."""
     used = {id(p.view.row) for p in placed.values()}
     rows = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
-    extra = list(getattr(alignment, "unplaced", []))
-    return rows + [v for v in extra if id(v.row) not in used and all(v.row is not r.row for r in rows)]
+    extra = list(getattr(alignment, "unplaced", []))  # a flagged row may cite them: still placed nowhere
+    return rows + [v for v in extra if all(v.row is not r.row for r in rows)]
 
 
 def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView]) -> None:
@@ -699,12 +704,12 @@ def _align(doc: Document, tables: dict[str, list[RowView]]) -> object | None:
 
 
 def _flag_unread(placed: dict[str, Placed], alignment: object) -> None:
-    unread: dict[str, str] = getattr(alignment, "unread", {})
-    loose: list[RowView] = getattr(alignment, "unplaced", [])
-    for rid, reason in unread.items():
+    """Rows whose label was seen but whose numbers were not matched: flagged, never blank."""
+    unread: dict[str, tuple[str, RowView]] = getattr(alignment, "unread", {})
+    for rid, (reason, cited) in unread.items():
         old = placed.get(rid)
-        if (old is None or old.blank) and loose:
-            placed[rid] = Placed(loose[0], reason=reason)
+        if old is None or old.blank:
+            placed[rid] = Placed(cited, reason=reason)
 
 
 def _note_alignment(readings: dict[str, CellReading], alignment: object, fmt: str) -> None:

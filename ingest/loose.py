@@ -32,7 +32,7 @@ class Alignment:
     """A requests table with its loose rows matched, and what could not be."""
 
     views: list[RowView]
-    unread: dict[str, str] = field(default_factory=dict)  # row id → reason (label seen, numbers not)
+    unread: dict[str, tuple[str, RowView]] = field(default_factory=dict)  # row id → (reason, a row to cite)
     unplaced: list[RowView] = field(default_factory=list)  # rows of numbers placed nowhere
     notes: dict[str, str] = field(default_factory=dict)  # row id → how it was placed (provenance)
 
@@ -93,7 +93,22 @@ def align_requests(views: list[RowView]) -> Alignment:
         if left >= 0:
             out.views.append(views[left])
         _fill_gap(views, kinds, (left, right), (order, fmt, labels), out)
+    _unread_labels(views, kinds, out, order)
     return out
+
+
+def _unread_labels(views: list[RowView], kinds: list[tuple[str, str | None]], out: Alignment,
+                   order: list[str]) -> None:
+    """Rows whose label stands on a prose line but whose numbers were matched nowhere."""
+    placed = {kind[1] for kind in kinds if kind[0] == "anchor"} | set(out.notes) | set(out.unread)
+    for v, (kind, _) in zip(views, kinds, strict=True):
+        if kind != "label":
+            continue
+        for rid in order:
+            if rid not in placed and _mentioned(rid, v.joined) and rid != "handled_total":
+                line = v.row.provenance.get("line", "?")
+                out.unread[rid] = (f"{UNREAD}：标签在第{line}行的文字中，但未找到与之对应的数字行", v)
+                placed.add(rid)
 
 
 def _fill_gap(views: list[RowView], kinds: list[tuple[str, str | None]], ends: tuple[int, int],
@@ -123,7 +138,7 @@ def _fill_gap(views: list[RowView], kinds: list[tuple[str, str | None]], ends: t
     raws = "；".join(f"第{v.row.provenance.get('line', '?')}行“{v.raw}”" for v in loose)
     for rid in seen:
         out.unread[rid] = (f"{UNREAD}：本段有 {len(loose)} 行无标签的数字、{len(missing)} 个待对应的行，"
-                           f"无法一一对应（{raws}）")
+                           f"无法一一对应（{raws}）", loose[0])
     out.unplaced.extend(loose)
 
 
