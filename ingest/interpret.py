@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ingest.identity import detect_identity
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from store.catalogue import CellSpec, specs_for
+
+if TYPE_CHECKING:
+    from ingest.loose import Alignment
 
 TABLES = ("active", "requests", "appeals")
 TABLE_NAMES = {"active": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况", "appeals": "行政复议、行政诉讼情况"}
@@ -673,12 +677,12 @@ def digits_unread(v: RowView) -> bool:
     return not v.has_numbers and any(ch.isdigit() for t in texts for ch in t)
 
 
-def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: object | None = None) -> list[RowView]:
+def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: Alignment | None = None) -> list[RowView]:
     """Rows of numbers in a table that no canonical row took: an unknown row such as
     "申请人主动撤回申请", or numbers whose label was lost.  They are reported, never dropped."""
     used = {id(p.view.row) for p in placed.values()}
     rows = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
-    extra = list(getattr(alignment, "unplaced", []))  # a flagged row may cite them: still placed nowhere
+    extra = alignment.unplaced if alignment is not None else []  # a flagged row may cite them: still placed nowhere
     return rows + [v for v in extra if all(v.row is not r.row for r in rows)]
 
 
@@ -692,7 +696,7 @@ def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView])
             reading.flagged, reading.reason = True, reason
 
 
-def _align(doc: Document, tables: dict[str, list[RowView]]) -> object | None:
+def _align(doc: Document, tables: dict[str, list[RowView]]) -> Alignment | None:
     """Markdown conversions: loose rows of numbers matched by the table's order (ingest.loose)."""
     if doc.kind != "markdown":
         return None
@@ -703,19 +707,18 @@ def _align(doc: Document, tables: dict[str, list[RowView]]) -> object | None:
     return alignment
 
 
-def _flag_unread(placed: dict[str, Placed], alignment: object) -> None:
+def _flag_unread(placed: dict[str, Placed], alignment: Alignment) -> None:
     """Rows whose label was seen but whose numbers were not matched: flagged, never blank."""
-    unread: dict[str, tuple[str, RowView]] = getattr(alignment, "unread", {})
-    for rid, (reason, cited) in unread.items():
+    for rid, (reason, cited) in alignment.unread.items():
         old = placed.get(rid)
         if old is None or old.blank:
             placed[rid] = Placed(cited, reason=reason)
 
 
-def _note_alignment(readings: dict[str, CellReading], alignment: object, fmt: str) -> None:
+def _note_alignment(readings: dict[str, CellReading], alignment: Alignment, fmt: str) -> None:
     from ingest.loose import derive_blank_totals
 
-    for rid, note in getattr(alignment, "notes", {}).items():
+    for rid, note in alignment.notes.items():
         for key, reading in readings.items():
             if key.split(".")[1] == rid and not reading.flagged:
                 reading.provenance = {**reading.provenance, "inferred": note}
