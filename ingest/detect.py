@@ -37,10 +37,12 @@ def detect_kind(data: bytes) -> str:
     text = decode_text(data)
     if text is None:
         raise IngestError("无法识别的文件类型 / not a report (binary data)")
+    if _starts_like_html(data):
+        return "html"
+    if looks_like_markdown(text):  # before counting tags: converters write <br> inside pipe cells
+        return "markdown"
     if _looks_like_html(data):
         return "html"
-    if looks_like_markdown(text):
-        return "markdown"
     return "text"
 
 
@@ -82,11 +84,13 @@ def looks_like_markdown(text: str) -> bool:
     return False
 
 
-def _looks_like_html(data: bytes) -> bool:
+def _starts_like_html(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] == b"<" and _HTML_SNIFF.search(head[:200]):
-        return True
-    return len(_HTML_SNIFF.findall(data[:65536])) >= 3
+    return head[:1] == b"<" and bool(_HTML_SNIFF.search(head[:200]))
+
+
+def _looks_like_html(data: bytes) -> bool:
+    return _starts_like_html(data) or len(_HTML_SNIFF.findall(data[:65536])) >= 3
 
 
 def decode_text(data: bytes) -> str | None:

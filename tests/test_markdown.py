@@ -51,6 +51,8 @@ def test_pipe_tables_are_detected_as_markdown_but_prose_with_a_bar_is_not() -> N
     assert detect_kind(markdown_report(figures, broken=True).encode()) == "markdown"
     prose = "某某局2020年政府信息公开工作年度报告\n一、总体情况 | 见下表\n规章\t0\t0\t0\n"
     assert detect_kind(prose.encode()) == "text"
+    with_breaks = "# 报告\n| 项目 | 商业<br>企业 |\n|---|---|\n| 一<br>二 | 1 |\n| 三<br/>四 | 2 |\n| 五 | 3 |\n"
+    assert detect_kind(with_breaks.encode()) == "markdown"
 
 
 @pytest.mark.parametrize("path", FIGURES, ids=lambda p: p.stem)

@@ -28,6 +28,7 @@ _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _TABLE_NUMBER = re.compile(r"^表[一二三四五六七八九十\d]+\s*[:：.．、]?\s*")
 _EMPHASIS = re.compile(r"\*\*|__|`")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、])")
 
 
@@ -74,7 +75,7 @@ def split_pipes(line: str) -> list[str]:
     if len(fields) > limits.MAX_LINE_CELLS:
         raise limits.exceeds(f"一行有 {len(fields)} 个单元格（上限 {limits.MAX_LINE_CELLS}）",
                              f"a row of {len(fields)} cells")
-    return [clean_cell_text(_EMPHASIS.sub("", f.replace("\\|", "|"))) for f in fields]
+    return [clean_cell_text(_BREAK.sub(" ", _EMPHASIS.sub("", f.replace("\\|", "|")))) for f in fields]
 
 
 def pipe_row(line: str, number: int) -> SourceRow:
