@@ -665,16 +665,25 @@ def _holds(readings: dict[str, CellReading], relation: dict[str, int], col: str)
 
 
 UNREAD = "未能读出"
-_LABEL_ENUMERATOR = re.compile(r"^(?:\d+[.、]|[(（]?[一二三四五六七八九十]+[)）、])")
+_DIGITS = re.compile(r"\d+")
+_AFTER_ENUMERATOR = re.compile(r"[.、．\u4e00-\u9fff]")
 
 
 def digits_unread(v: RowView) -> bool:
-    """Digits stand in a row's text (beyond its labels' enumerators), yet no number was read.
+    """Digits stand in a row's text, yet no number was read from its cells.
 
-    A Markdown row read as words (``| 本年新收… | 705 | 3 | … |``) has its numbers in its text but
-    none in its cells: storing it blank would be a silent wrong number."""
-    texts = [_LABEL_ENUMERATOR.sub("", core(t)) for t in v.row.texts]
-    return not v.has_numbers and any(ch.isdigit() for t in texts for ch in t)
+    A Markdown or slash-joined row read as words (``| 本年新收… | 705 | 3 | … |``) has its
+    numbers in its text but none in its cells: storing it blank would be a silent wrong number.
+    An item's enumerator is not such a digit: one digit before "." or a character ("1.属于…",
+    "3要求…" with the dot lost), wherever the label cell puts it ("（四）无法提供 1.本机关…")."""
+    if v.has_numbers:
+        return False
+    for text in v.row.texts:
+        for run in _DIGITS.finditer(core(text)):
+            after = run.string[run.end():run.end() + 1]
+            if len(run.group()) > 1 or not _AFTER_ENUMERATOR.match(after):
+                return True
+    return False
 
 
 def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: Alignment | None = None) -> list[RowView]:
@@ -686,13 +695,17 @@ def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: Al
     return rows + [v for v in extra if all(v.row is not r.row for r in rows)]
 
 
-def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView]) -> None:
-    """A table with rows not found and numbers placed nowhere: its empty cells are not evidence of 0."""
+def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView], placed: dict[str, Placed]) -> None:
+    """A table with rows not found and rows of numbers placed nowhere: a row that printed no
+    number at all (a label line of text) may own those numbers, so its blanks are not 0.
+    Grid cells printed empty are visibly empty and keep their blanks."""
     if not stray or not any(r.flagged and "未找到" in r.reason for r in readings.values()):
         return
-    reason = f"{UNREAD}：本表有未找到的行，另有 {len(stray)} 行数字无法对应，空白格不能当作0"
-    for reading in readings.values():
-        if reading.value is None and not reading.flagged and not reading.raw.strip():
+    bare = {rid for rid, p in placed.items() if not p.reason and not p.view.row.grid and not p.view.values}
+    reason = f"{UNREAD}：本表有未找到的行，另有 {len(stray)} 行数字无法对应，本行未印数字，不能当作0"
+    for key, reading in readings.items():
+        rid = key.split(".")[1] if key.count(".") == 2 else ""
+        if rid in bare and reading.value is None and not reading.flagged and not reading.raw.strip():
             reading.flagged, reading.reason = True, reason
 
 
@@ -790,7 +803,7 @@ def interpret(doc: Document) -> ParsedReport:
             _prove_inferred(readings, formats[table], {rid for rid, p in placed[table].items() if p.inferred})
         stray = unplaced_rows(tables[table], placed[table], alignment if table == "requests" else None)
         if table not in missing:
-            _distrust_incomplete(readings, stray)
+            _distrust_incomplete(readings, stray, placed[table])
         unplaced += [{"table": table, "raw": v.raw, "provenance": dict(v.row.provenance)} for v in stray]
         cells.update(readings)
     return ParsedReport(

@@ -111,3 +111,18 @@ def test_two_equal_numbers_carry_an_inferred_note_the_answer_repeats(tmp_path: P
     assert ingest_bytes(db, text.encode(), "e.txt").ok
     answer = ask(db, "聊城市人民政府2020年上年结转多少件")
     assert answer.value == 5 and any("系推断" in c and "也可能是其他某一列" in c for c in answer.caveats)
+
+
+@pytest.mark.parametrize(("texts", "unread"), [
+    (["(四)无法提供 1.本机关不掌握相关政府信息"], False),  # an enumerator after a group label
+    (["3要求提供公开出版物"], False),  # an enumerator that lost its dot
+    (["一、本年新收政府信息公开申请数量/967/29/5/3/44/6/1054"], True),
+    (["| 本年新收政府信息公开申请数量 | 705 | 3 |"], True),
+    (["2.其他法律行政法规禁止公开", "3"], False),  # the 3 is read as a number: not unread
+])
+def test_digits_unread_tells_values_from_enumerators(texts: list[str], unread: bool) -> None:
+    from ingest.interpret import digits_unread, view
+    from ingest.model import SourceCell, SourceRow
+
+    row = SourceRow([SourceCell(t) for t in texts], grid=False)
+    assert digits_unread(view(row)) is unread
