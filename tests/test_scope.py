@@ -135,3 +135,10 @@ def test_agency_is_never_a_sentence() -> None:
     assert identity.agency == "某某市生态环境局" and identity.year == 2023
     long_name = "某" * (MAX_AGENCY_CHARS + 1)
     assert detect_identity("", f"{long_name}2023年政府信息公开工作年度报告").agency == ""
+
+
+def test_a_page_linking_to_last_years_report_is_still_one_report() -> None:
+    figures = _figures("liaocheng-renmin-zhengfu-2020")
+    text = text_report(figures) + "相关链接\n聊城市人民政府2019年政府信息公开工作年度报告\n"
+    report = parse_bytes(text.encode(), "page.txt")
+    assert (report.agency, report.year) == ("聊城市人民政府", 2020)
