@@ -121,6 +121,10 @@ def _fill_gap(views: list[RowView], kinds: list[tuple[str, str | None]], ends: t
     missing = [rid for rid in order[low:high] if rid not in placed]
     gap = range(left + 1, right)
     loose = [views[i] for i in gap if kinds[i][0] == "loose"]
+    if left >= 0 and len(loose) == len(missing) + 1 and not views[left].has_numbers:
+        # the anchor printed its label with empty cells, its numbers on the next pipe row
+        missing = [kinds[left][1], *missing]  # type: ignore[list-item]
+        out.views.pop()
     for i in gap:
         if kinds[i][0] == "header":
             out.views.append(views[i])
@@ -128,7 +132,8 @@ def _fill_gap(views: list[RowView], kinds: list[tuple[str, str | None]], ends: t
             out.unplaced.append(views[i])
     if not loose:
         return
-    if len(loose) == len(missing) and all(_mentioned(rid, text) for rid in missing):
+    own = kinds[left][1] if left >= 0 else None
+    if len(loose) == len(missing) and all(rid == own or _mentioned(rid, text) for rid in missing):
         for rid, v in zip(missing, loose, strict=True):
             out.views.append(RowView(v.row, _canonical_labels(rid, fmt), v.values, v.start))
             out.notes[rid] = (f"转换稿中本行数字（第{v.row.provenance.get('line', '?')}行）与其标签不在同一行，"

@@ -163,3 +163,29 @@ def test_real_conversion_answers_say_how_a_row_was_placed(tmp_path: Path) -> Non
     assert answer.status == "answer" and answer.value == 0
     assert any("按表格的行序对应" in c for c in answer.caveats)
     assert any("未能对应到任何项目" in c for c in answer.caveats)
+
+
+def _label_row_then_number_row(text: str) -> str:
+    """Every table row of the requests and appeals tables cut in two pipe rows: its label cells
+    with empty value cells, then its numbers under empty label cells (a converter splitting a
+    row whose label wraps)."""
+    out = []
+    for line in text.splitlines():
+        cells = split_pipes(line) if is_pipe_row(line) else []
+        labelled = any(c and not is_value_text(c) for c in cells)
+        if len(cells) >= 8 and labelled and any(c and is_value_text(c) for c in cells):
+            out.append("| " + " | ".join("" if is_value_text(c) else c for c in cells) + " |")
+            out.append("| " + " | ".join(c if is_value_text(c) else "" for c in cells) + " |")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("path", FIGURES, ids=lambda p: p.stem)
+def test_labels_and_numbers_on_consecutive_pipe_rows(path: Path) -> None:
+    figures = _figures(path)
+    report = parse_bytes(_label_row_then_number_row(markdown_report(figures)).encode(), f"{path.stem}.md")
+    right, flagged, wrong = _sort(report, figures["cells"])
+    assert wrong == [] and report.unplaced == []
+    assert all(k.endswith(".total") and "总计格为空" in report.cells[k].reason for k in flagged)
+    assert report.cells["requests.new.total"].provenance.get("inferred")
