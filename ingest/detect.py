@@ -63,7 +63,7 @@ def _zip_kind(data: bytes) -> str:
     raise IngestError("不是 Word 文档的压缩文件 / a zip archive that is not a .docx report")
 
 
-_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]*\|[^|]*\|")  # outer pipes, or two bars without them
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 MARKDOWN_MIN_ROWS = 3
 """Pipe rows (``| a | 1 |``) a file needs, one rule line (``|---|---|``) among them, to be Markdown."""

@@ -189,3 +189,13 @@ def test_labels_and_numbers_on_consecutive_pipe_rows(path: Path) -> None:
     assert wrong == [] and report.unplaced == []
     assert all(k.endswith(".total") and "总计格为空" in report.cells[k].reason for k in flagged)
     assert report.cells["requests.new.total"].provenance.get("inferred")
+
+
+def test_tables_without_outer_pipes_read_alike() -> None:
+    figures = _figures(RENMIN)
+    bare = "\n".join(ln.strip().strip("|").strip() if ln.startswith("|") else ln
+                     for ln in markdown_report(figures).splitlines())
+    assert detect_kind(bare.encode()) == "markdown"
+    report = parse_bytes(bare.encode(), "bare.md")
+    right, flagged, wrong = _sort(report, figures["cells"])
+    assert (flagged, wrong) == ([], []) and len(right) == len(figures["cells"])

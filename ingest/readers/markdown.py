@@ -44,13 +44,15 @@ def read_markdown(data: bytes, name: str = "") -> Document:
     check_cells([line.replace("|", " ") for line in lines])
     rows: list[SourceRow] = []
     prose: list[tuple[int, str]] = []
+    bare = bare_pipe_rows(lines)
     for number, line in enumerate(lines, start=1):
-        if is_pipe_row(line) or _RULE.match(line) or _HEADING.match(line) or not line.strip():
+        piped = is_pipe_row(line) or number in bare
+        if piped or _RULE.match(line) or _HEADING.match(line) or not line.strip():
             rows += prose_rows(prose)
             prose = []
         if _RULE.match(line):
             continue
-        if is_pipe_row(line):
+        if piped:
             rows.append(pipe_row(line, number))
         elif _HEADING.match(line):
             rows.append(_label_row([heading_text(line)], number))
@@ -66,9 +68,26 @@ def is_pipe_row(line: str) -> bool:
     return stripped.startswith("|") and stripped.count("|") >= 2 and not _RULE.match(line)
 
 
+def bare_pipe_rows(lines: list[str]) -> set[int]:
+    """Line numbers (1-based) of table rows written without outer pipes (``a | 1 | 2``): the
+    header just above a rule line and the rows below it, up to the first line without a bar."""
+    rows: set[int] = set()
+    for i, line in enumerate(lines):
+        if not _RULE.match(line) or "|" not in line:
+            continue
+        if i > 0 and "|" in lines[i - 1] and not _RULE.match(lines[i - 1]):
+            rows.add(i)
+        j = i + 1
+        while j < len(lines) and "|" in lines[j] and not _RULE.match(lines[j]):
+            rows.add(j + 1)
+            j += 1
+    return rows
+
+
 def split_pipes(line: str) -> list[str]:
     """The fields of a pipe row, outer pipes removed; ``\\|`` is a literal bar inside a field."""
-    body = line.strip()[1:]
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
     fields = re.split(r"(?<!\\)\|", body)
