@@ -241,6 +241,7 @@ class Placed:
     cells: list[SourceCell | None] = field(default_factory=list)
     reason: str = ""
     inferred: str = ""  # how a column was chosen when the row alone does not say (provenance note)
+    joined: str = ""  # numbers taken from the next row, under words of its own (provenance note)
 
     @property
     def blank(self) -> bool:
@@ -409,8 +410,11 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
                 and not _starts_new_item(v, placed[last_rid].view)
             )
             if consumed:
+                own = [label for label in v.labels if label not in placed[last_rid].view.labels]
                 _complete(placed, last_rid, v, len(columns[last_rid]), table)
                 consumed = not placed[last_rid].reason  # unfitted: maybe a label cut the other way
+                if consumed and own:
+                    placed[last_rid].joined = _joined_note(own, v)
             orphan = v if v.has_numbers and v.labels and not consumed else None
             previous, previous_unmatched = v, not consumed
             continue
@@ -628,9 +632,18 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, reason)
             else:
                 out[spec.key] = _reading(spec, p.cells[i], p.view.row.provenance, header_unit)
-                if p.inferred:
-                    out[spec.key].provenance["inferred"] = p.inferred
+                if p.inferred or p.joined:
+                    out[spec.key].provenance["inferred"] = p.inferred or p.joined
     return out
+
+
+def _joined_note(own: list[str], v: RowView) -> str:
+    """The numbers of a row with no numbers were printed on the next line, after words of that
+    line's own: the wrapped rest of the label, or (the reader cannot tell) a row the official
+    table does not have, such as "申请人主动撤回申请".  Said, so an answer can repeat it."""
+    line = v.row.provenance.get("line") or v.row.provenance.get("row")
+    where = f"第{line}行" if v.row.provenance.get("line") else "下一行"
+    return f"本行数字印在{where}“{''.join(own)}”之后，按本行标签的续行并入本行（若那是另一行，数字应属那一行）"
 
 
 def _prove_inferred(readings: dict[str, CellReading], fmt: str, rows: set[str]) -> None:

@@ -126,3 +126,21 @@ def test_digits_unread_tells_values_from_enumerators(texts: list[str], unread: b
 
     row = SourceRow([SourceCell(t) for t in texts], grid=False)
     assert digits_unread(view(row)) is unread
+
+
+def test_numbers_under_a_line_of_their_own_after_a_blank_row_are_said_to_be_joined(tmp_path: Path) -> None:
+    """（六）其他处理 printed blank, then "申请人主动撤回申请" with numbers: the reader cannot tell a
+    wrapped label from a row the table does not have; it joins them, and says so."""
+    figures = copy.deepcopy(FIGURES)
+    figures["cells"].update({f"requests.other.{c}": None for c in
+                             ("natural", "commercial", "research", "social", "legal", "other_org", "total")})
+    text = text_report(figures)
+    other = next(ln for ln in text.splitlines() if ln.startswith("\t（六）其他处理"))
+    text = _replace_line(text, "（六）其他处理", other + "\n\t申请人主动撤回申请\t\t13\t9\t0\t0\t0\t2\t24")
+    report = parse_bytes(text.encode(), "j.txt")
+    cell = report.cells["requests.other.natural"]
+    assert cell.value == 13 and "申请人主动撤回申请" in cell.provenance["inferred"]
+    db = open_db(tmp_path / "j.db")
+    assert ingest_bytes(db, text.encode(), "j.txt").ok
+    answer = ask(db, "聊城市人民政府2020年其他处理多少件")
+    assert answer.value == 24 and any("申请人主动撤回申请" in c for c in answer.caveats)
