@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.interpret import REQUEST_ROWS, RowView, _group_of, _request_row, is_header
+from ingest.interpret import REQUEST_ROWS, UNREAD, RowView, _group_of, _request_row, is_header
 from ingest.model import CellReading
 from ingest.normalize import core
 from store.catalogue import specs_for
 
-UNREAD = "未能读出"
 OTHER_CORES = {"other_misc": ("其他",), "other": ("其他处理",), "handled_total": ("总计",)}
 BALANCE = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
 """本年新收 + 上年结转 − （七）总计 − 结转下年度 = 0, per column."""
-
 
 
 @dataclass
