@@ -199,3 +199,13 @@ def test_tables_without_outer_pipes_read_alike() -> None:
     report = parse_bytes(bare.encode(), "bare.md")
     right, flagged, wrong = _sort(report, figures["cells"])
     assert (flagged, wrong) == ([], []) and len(right) == len(figures["cells"])
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_a_matched_loose_row_gets_labels_that_map_back_to_its_row(fmt: str) -> None:
+    from ingest.interpret import _group_of, _request_row
+    from ingest.loose import _canonical_labels, row_order
+
+    for rid in row_order(fmt):
+        labels = _canonical_labels(rid, fmt)
+        assert _request_row(labels, _group_of(labels, None)) == rid
