@@ -25,6 +25,9 @@ error severity
 warning severity
   ``cells.flagged``              lists cells read but not placed with certainty (cells not found
                                  at all belong to ``cells.complete``).
+  ``rows.unplaced.<table>``      a row of numbers in that table matched no label (an unknown row,
+                                 or numbers whose label was lost): its text and line.  Every
+                                 failure of a check on a table with unplaced rows is ``reading``.
   ``text_vs_table.<new|carried_over|carried_forward|review|suit>``  a number the narrative
                                  states about 政府信息公开申请 / 行政复议 / 行政诉讼 against the
                                  table.  Only sentences that clearly speak of those are read:
@@ -115,6 +118,7 @@ def run_checks(report: ParsedReport, previous: dict[str, Any] | None = None) -> 
     """Every rule applied to ``report``; ``previous`` is last year's ``export_report`` dict or None."""
     view = _View(report)
     results = [_tables_present(report), _cells_complete(view), _non_negative(view), _flagged(view)]
+    results += _unplaced(report)
     if "requests" not in report.missing_tables:
         results += _requests_checks(view)
     if "appeals" not in report.missing_tables:
@@ -148,7 +152,10 @@ class _View:
         return reading is None or reading.flagged
 
     def origin(self, keys: Iterable[str]) -> str:
-        return READING if any(self.uncertain(k) for k in keys) else SOURCE
+        """``reading`` when a cell is uncertain or its table has rows of numbers placed nowhere
+        (a number we could not place may be the one that makes the relation hold)."""
+        unplaced = {row.get("table") for row in self.report.unplaced}
+        return READING if any(self.uncertain(k) or _table_of(k) in unplaced for k in keys) else SOURCE
 
     def term(self, key: str, name: str) -> str:
         """``本年新收(3)``; a blank prints as 空, a cell not found as 缺."""
@@ -266,6 +273,19 @@ def _flagged(view: _View) -> CheckResult:
     more = f" 等 {len(flagged)} 格" if len(flagged) > MAX_LISTED_CELLS else ""
     message = f"有 {len(flagged)} 个单元格无法确定读取，{HINTS[READING]}：" + "；".join(parts) + more
     return CheckResult("cells.flagged", WARNING, False, message, flagged, READING)
+
+
+def _unplaced(report: ParsedReport) -> list[CheckResult]:
+    """One warning per row of numbers that matched no label: never dropped without a word."""
+    results = []
+    for row in report.unplaced:
+        table = row.get("table", "")
+        prov = row.get("provenance") or {}
+        where = f"第{prov['line']}行" if prov.get("line") else (f"第{prov['page']}页" if prov.get("page") else "")
+        message = (f"{TABLE_NAMES.get(table, table)}中有一行数字未能对应到任何项目（{where or '位置未知'}）："
+                   f"原文“{row.get('raw', '')}”，{HINTS[READING]}；本表校验不通过时按读取问题处理")
+        results.append(CheckResult(f"rows.unplaced.{table}", WARNING, False, message, [], READING))
+    return results
 
 
 # --- the requests table -----------------------------------------------------------------------

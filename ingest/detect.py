@@ -15,7 +15,7 @@ from ingest.model import IngestError
 from ingest.readers.archive import check_entry_count
 from ingest.readers.office import is_legacy_office
 
-KINDS = ("pdf", "docx", "doc", "html", "text")
+KINDS = ("pdf", "docx", "doc", "html", "markdown", "text")
 
 _HTML_SNIFF = re.compile(
     rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|tr|td|p|div|span|br)\b", re.IGNORECASE
@@ -25,7 +25,7 @@ _PRINTABLE_SHARE = 0.95
 
 
 def detect_kind(data: bytes) -> str:
-    """Return ``pdf``, ``docx``, ``doc``, ``html`` or ``text``; raise :class:`IngestError` otherwise."""
+    """Return ``pdf``, ``docx``, ``doc``, ``html``, ``markdown`` or ``text``; raise :class:`IngestError` otherwise."""
     if not data or not data.strip():
         raise IngestError("空文件 / empty file")
     if _is_pdf(data):
@@ -37,6 +37,10 @@ def detect_kind(data: bytes) -> str:
     text = decode_text(data)
     if text is None:
         raise IngestError("无法识别的文件类型 / not a report (binary data)")
+    if _starts_like_html(data):
+        return "html"
+    if looks_like_markdown(text):  # before counting tags: converters write <br> inside pipe cells
+        return "markdown"
     if _looks_like_html(data):
         return "html"
     return "text"
@@ -59,11 +63,34 @@ def _zip_kind(data: bytes) -> str:
     raise IngestError("不是 Word 文档的压缩文件 / a zip archive that is not a .docx report")
 
 
-def _looks_like_html(data: bytes) -> bool:
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]*\|[^|]*\|")  # outer pipes, or two bars without them
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+MARKDOWN_MIN_ROWS = 3
+"""Pipe rows (``| a | 1 |``) a file needs, one rule line (``|---|---|``) among them, to be Markdown."""
+
+
+def looks_like_markdown(text: str) -> bool:
+    """Markdown tables, as PDF-to-Markdown converters write them: pipe rows and a rule line.
+
+    Prose with a stray "|" has no rule line; a tab-separated export has no pipes."""
+    rows = rules = 0
+    for line in text.splitlines():
+        if _PIPE_RULE.match(line):
+            rules += 1
+        elif _PIPE_ROW.match(line):
+            rows += 1
+        if rules and rows >= MARKDOWN_MIN_ROWS:
+            return True
+    return False
+
+
+def _starts_like_html(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] == b"<" and _HTML_SNIFF.search(head[:200]):
-        return True
-    return len(_HTML_SNIFF.findall(data[:65536])) >= 3
+    return head[:1] == b"<" and bool(_HTML_SNIFF.search(head[:200]))
+
+
+def _looks_like_html(data: bytes) -> bool:
+    return _starts_like_html(data) or len(_HTML_SNIFF.findall(data[:65536])) >= 3
 
 
 def decode_text(data: bytes) -> str | None:

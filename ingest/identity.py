@@ -22,6 +22,17 @@ _PROVINCE = re.compile(r"^[^\s]{2,3}?(?:省|自治区)")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年")
 _STRIP = "#*《》“”\"'·:,。 　-_|"
 _NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)|(?:关于|的)$")
+MAX_AGENCY_CHARS = 40
+"""Longer than any agency's name (中国(上海)自由贸易试验区临港新片区管理委员会 is 24): a sentence."""
+_SENTENCE = re.compile(r"[,。;!?:，；！？：、]|\d{3,}")
+
+
+def plausible_agency(name: str) -> bool:
+    """A title-derived name that can be an agency's: short, no sentence punctuation, no figures.
+
+    A file that is not one report (a comparison, a page of prose before the title) otherwise
+    names its "agency" with the 200 characters before the first year."""
+    return 2 <= len(name) <= MAX_AGENCY_CHARS and not _SENTENCE.search(name)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ def _from_title(candidate: str) -> tuple[str, int] | None:
         match = pattern.match(candidate)
         if match:
             agency = _NOT_AGENCY_PREFIX.sub("", match["agency"].strip(_STRIP))
-            if len(agency) >= 2:
+            if plausible_agency(agency):
                 return agency, int(match["year"])
     return None
 

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ingest.identity import detect_identity
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from store.catalogue import CellSpec, specs_for
+
+if TYPE_CHECKING:
+    from ingest.loose import Alignment
 
 TABLES = ("active", "requests", "appeals")
 TABLE_NAMES = {"active": "主动公开政府信息情况", "requests": "收到和处理政府信息公开申请情况", "appeals": "行政复议、行政诉讼情况"}
@@ -236,6 +240,8 @@ class Placed:
     view: RowView
     cells: list[SourceCell | None] = field(default_factory=list)
     reason: str = ""
+    inferred: str = ""  # how a column was chosen when the row alone does not say (provenance note)
+    joined: str = ""  # numbers taken from the next row, under words of its own (provenance note)
 
     @property
     def blank(self) -> bool:
@@ -326,7 +332,8 @@ def _fit_tokens(v: RowView, values: list[SourceCell], n: int, table: str) -> Pla
     if not values:
         return Placed(v, [None] * n)
     if table == "requests" and n == 7 and len(values) == 2 and _same_value(values):
-        return Placed(v, [values[0], None, None, None, None, None, values[1]])
+        note = f"本行只印两个相同的数（{values[0].text}），按“自然人 + 总计”放置；也可能是其他某一列"
+        return Placed(v, [values[0], None, None, None, None, None, values[1]], inferred=note)
     return Placed(v, reason=_mismatch(len(values), n))
 
 
@@ -403,8 +410,11 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
                 and not _starts_new_item(v, placed[last_rid].view)
             )
             if consumed:
+                own = [label for label in v.labels if label not in placed[last_rid].view.labels]
                 _complete(placed, last_rid, v, len(columns[last_rid]), table)
                 consumed = not placed[last_rid].reason  # unfitted: maybe a label cut the other way
+                if consumed and own:
+                    placed[last_rid].joined = _joined_note(own, v)
             orphan = v if v.has_numbers and v.labels and not consumed else None
             previous, previous_unmatched = v, not consumed
             continue
@@ -617,9 +627,128 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
                 out[spec.key] = CellReading(None, "", {}, flagged=True, reason="未找到")
             elif p.reason:
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, p.reason)
+            elif p.blank and digits_unread(p.view):
+                reason = f"{UNREAD}：本行文字中有数字，但未能读出各列数值（原文“{p.view.raw}”）"
+                out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, reason)
             else:
                 out[spec.key] = _reading(spec, p.cells[i], p.view.row.provenance, header_unit)
+                if p.inferred or p.joined:
+                    out[spec.key].provenance["inferred"] = p.inferred or p.joined
     return out
+
+
+def _joined_note(own: list[str], v: RowView) -> str:
+    """The numbers of a row with no numbers were printed on the next line, after words of that
+    line's own: the wrapped rest of the label, or (the reader cannot tell) a row the official
+    table does not have, such as "申请人主动撤回申请".  Said, so an answer can repeat it."""
+    line = v.row.provenance.get("line") or v.row.provenance.get("row")
+    where = f"第{line}行" if v.row.provenance.get("line") else "下一行"
+    return f"本行数字印在{where}“{''.join(own)}”之后，按本行标签的续行并入本行（若那是另一行，数字应属那一行）"
+
+
+def _prove_inferred(readings: dict[str, CellReading], fmt: str, rows: set[str]) -> None:
+    """Drop the "inferred" note of a requests row whose placement the table's arithmetic proves.
+
+    The row's value sits in one column; if every column relation the row takes part in
+    (本年新收 + 上年结转 = （七）总计 + 结转下年度; the outcome rows sum to （七）总计) holds in
+    every column, the value in any other column would break them — provided no other non-zero
+    row of the relation was placed the same way (rows shifted together keep every relation).
+    A row of zeros needs no proof: every placement reads the same."""
+    from ingest.checks import APPLICANT_COLUMNS, outcome_rows
+
+    balance = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
+    outcomes = {**{r: 1 for r in outcome_rows(fmt)}, "handled_total": -1}
+    def zero(rid: str) -> bool:
+        return all((getattr(readings.get(f"requests.{rid}.{c}"), "value", 0) or 0) == 0 for c in APPLICANT_COLUMNS)
+
+    for rid in rows:
+        relations = [rel for rel in (balance, outcomes) if rid in rel]
+        alone = all(other == rid or other not in rows or zero(other) for rel in relations for other in rel)
+        proved = alone and all(_holds(readings, rel, c) for rel in relations for c in APPLICANT_COLUMNS)
+        if zero(rid) or (relations and proved):
+            for c in APPLICANT_COLUMNS:
+                readings[f"requests.{rid}.{c}"].provenance.pop("inferred", None)
+
+
+def _holds(readings: dict[str, CellReading], relation: dict[str, int], col: str) -> bool:
+    cells = [readings.get(f"requests.{rid}.{col}") for rid in relation]
+    if any(c is None or c.flagged for c in cells):
+        return False
+    return abs(sum(sign * (c.value or 0) for sign, c in zip(relation.values(), cells, strict=True))) < 1e-9  # type: ignore[union-attr]
+
+
+UNREAD = "未能读出"
+_DIGITS = re.compile(r"\d+")
+_AFTER_ENUMERATOR = re.compile(r"[.、．\u4e00-\u9fff]")
+
+
+def digits_unread(v: RowView) -> bool:
+    """Digits stand in a row's text, yet no number was read from its cells.
+
+    A Markdown or slash-joined row read as words (``| 本年新收… | 705 | 3 | … |``) has its
+    numbers in its text but none in its cells: storing it blank would be a silent wrong number.
+    An item's enumerator is not such a digit: one digit before "." or a character ("1.属于…",
+    "3要求…" with the dot lost), wherever the label cell puts it ("（四）无法提供 1.本机关…")."""
+    if v.has_numbers:
+        return False
+    for text in v.row.texts:
+        for run in _DIGITS.finditer(core(text)):
+            after = run.string[run.end():run.end() + 1]
+            if len(run.group()) > 1 or not _AFTER_ENUMERATOR.match(after):
+                return True
+    return False
+
+
+def unplaced_rows(views: list[RowView], placed: dict[str, Placed], alignment: Alignment | None = None) -> list[RowView]:
+    """Rows of numbers in a table that no canonical row took: an unknown row such as
+    "申请人主动撤回申请", or numbers whose label was lost.  They are reported, never dropped."""
+    used = {id(p.view.row) for p in placed.values()}
+    rows = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
+    extra = alignment.unplaced if alignment is not None else []  # a flagged row may cite them: still placed nowhere
+    return rows + [v for v in extra if all(v.row is not r.row for r in rows)]
+
+
+def _distrust_incomplete(readings: dict[str, CellReading], stray: list[RowView], placed: dict[str, Placed]) -> None:
+    """A table with rows not found and rows of numbers placed nowhere: a row that printed no
+    number at all (a label line of text) may own those numbers, so its blanks are not 0.
+    Grid cells printed empty are visibly empty and keep their blanks."""
+    if not stray or not any(r.flagged and "未找到" in r.reason for r in readings.values()):
+        return
+    bare = {rid for rid, p in placed.items() if not p.reason and not p.view.row.grid and not p.view.values}
+    reason = f"{UNREAD}：本表有未找到的行，另有 {len(stray)} 行数字无法对应，本行未印数字，不能当作0"
+    for key, reading in readings.items():
+        rid = key.split(".")[1] if key.count(".") == 2 else ""
+        if rid in bare and reading.value is None and not reading.flagged and not reading.raw.strip():
+            reading.flagged, reading.reason = True, reason
+
+
+def _align(doc: Document, tables: dict[str, list[RowView]]) -> Alignment | None:
+    """Markdown conversions: loose rows of numbers matched by the table's order (ingest.loose)."""
+    if doc.kind != "markdown":
+        return None
+    from ingest.loose import align_requests
+
+    alignment = align_requests(tables["requests"])
+    tables["requests"] = alignment.views
+    return alignment
+
+
+def _flag_unread(placed: dict[str, Placed], alignment: Alignment) -> None:
+    """Rows whose label was seen but whose numbers were not matched: flagged, never blank."""
+    for rid, (reason, cited) in alignment.unread.items():
+        old = placed.get(rid)
+        if old is None or old.blank:
+            placed[rid] = Placed(cited, reason=reason)
+
+
+def _note_alignment(readings: dict[str, CellReading], alignment: Alignment, fmt: str) -> None:
+    from ingest.loose import derive_blank_totals
+
+    for rid, note in alignment.notes.items():
+        for key, reading in readings.items():
+            if key.split(".")[1] == rid and not reading.flagged:
+                reading.provenance = {**reading.provenance, "inferred": note}
+    derive_blank_totals(readings, fmt)
 
 
 STRAY_ROWS = 3
@@ -663,20 +792,32 @@ def interpret(doc: Document) -> ParsedReport:
     fmt_active = active_format(tables["active"], identity.year)
     formats = {"active": fmt_active, "appeals": fmt_active}
     tables["appeals"] = join_number_runs(tables["appeals"])
+    alignment = _align(doc, tables)
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
         "requests": _map_rows("requests", tables["requests"], "2021"),
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
+    if alignment is not None:
+        _flag_unread(placed["requests"], alignment)
     formats["requests"] = requests_format(placed["requests"], fmt_active)
     unit = _amount_unit(tables["active"])
     cells: dict[str, CellReading] = {}
     missing: list[str] = []
+    unplaced: list[dict] = []
     for table in TABLES:
         if not placed[table]:
             missing.append(table)
         readings = _readings(table, formats[table], placed[table], unit)
         _distrust_blanks(readings, tables[table], placed[table])
+        if table == "requests" and alignment is not None:
+            _note_alignment(readings, alignment, formats[table])
+        if table == "requests":
+            _prove_inferred(readings, formats[table], {rid for rid, p in placed[table].items() if p.inferred})
+        stray = unplaced_rows(tables[table], placed[table], alignment if table == "requests" else None)
+        if table not in missing:
+            _distrust_incomplete(readings, stray, placed[table])
+        unplaced += [{"table": table, "raw": v.raw, "provenance": dict(v.row.provenance)} for v in stray]
         cells.update(readings)
     return ParsedReport(
         agency=identity.agency,
@@ -688,4 +829,5 @@ def interpret(doc: Document) -> ParsedReport:
         region=identity.region,
         missing_tables=missing,
         narrative=doc.text,
+        unplaced=unplaced,
     )

@@ -12,8 +12,9 @@ from typing import Any
 
 Provenance = dict[str, Any]
 """Where a piece of text came from.  Keys used by the readers:
-``kind`` (pdf|docx|html|text), ``page`` (1-based, pdf), ``bbox`` ([x0, top, x1, bottom], pdf),
-``line`` (1-based, text), ``table``/``row``/``col`` (0-based indexes in docx/html/pdf tables)."""
+``kind`` (pdf|docx|html|markdown|text), ``page`` (1-based, pdf), ``bbox`` ([x0, top, x1, bottom], pdf),
+``line`` (1-based, text and markdown), ``inferred`` (how a value's row or column was inferred, when
+the row alone does not say: shown by export, repeated by answers), ``table``/``row``/``col`` (0-based indexes in docx/html/pdf tables)."""
 
 
 class IngestError(Exception):
@@ -51,7 +52,7 @@ class SourceRow:
 class Document:
     """What a reader extracted from one file."""
 
-    kind: str  # pdf | docx | doc | html | text
+    kind: str  # pdf | docx | doc | html | markdown | text
     text: str  # the whole readable text in reading order (title, narrative, year detection)
     rows: list[SourceRow]
     title: str = ""  # a title the source declares (HTML <title>, docx core properties), if any
@@ -107,6 +108,9 @@ class ParsedReport:
     missing_tables: list[str] = field(default_factory=list)
     narrative: str = ""  # the document text, for narrative-vs-table checks
     checks: list[CheckResult] = field(default_factory=list)
+    unplaced: list[dict[str, Any]] = field(default_factory=list)
+    """Rows of numbers in a table that match no label: ``{"table", "raw", "provenance"}``.
+    Kept so that checks and export say so, instead of the numbers vanishing."""
 
     def value(self, key: str) -> float:
         """The value of a cell for arithmetic: blank or missing counts as 0."""

@@ -52,6 +52,7 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     """Read and interpret one file's bytes (no database).  Raises :class:`IngestError`."""
     from ingest.interpret import interpret
     from ingest.readers import read_document
+    from ingest.scope import has_tables, refuse_other_documents
 
     if not data:
         raise IngestError("空文件 / empty file")
@@ -60,8 +61,12 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
             f"文件过大（{len(data) / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large"
         )
     document = read_document(data, name)
+    refuse_other_documents(document)
     parsed = interpret(document)
     if len(parsed.missing_tables) >= 3:
+        if has_tables(document):
+            raise IngestError("文件中有表格，但没有政府信息公开年度报告的三张统计表 / tables found, but none of an "
+                              "annual report's statistics tables")
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
@@ -239,6 +244,8 @@ def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
         table_formats=exported["table_formats"], cells=cells, source_kind=exported["source"]["kind"],
         source_name=exported["source"]["name"], sha256=exported["source"]["sha256"],
         region=exported["region"], missing_tables=missing,
+        unplaced=[{"table": c["rule"].rsplit(".", 1)[-1], "raw": c["message"]}
+                  for c in exported["checks"] if c["rule"].startswith("rows.unplaced.")],
     )
 
 

@@ -157,6 +157,7 @@ def export_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
     if report is None:
         raise KeyError(report_id)
     cells = cells_of(db, report_id)
+    checks = checks_of(db, report_id)
     ordered = {key: cells[key]["value"] for key in keys_for(report["format"]) if key in cells}
     ordered.update({key: c["value"] for key, c in cells.items() if key not in ordered})
     flags = [
@@ -176,7 +177,8 @@ def export_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
         "cells": ordered,
         "provenance": {key: {"raw": c["raw"], **c["provenance"]} for key, c in cells.items()},
         "flags": flags,
-        "checks": checks_of(db, report_id),
+        "unplaced": [c["message"] for c in checks if c["rule"].startswith("rows.unplaced")],
+        "checks": checks,
     }
 
 

@@ -64,3 +64,16 @@ def test_truth_notes_on_checks(tmp_path) -> None:
     failed = [c for c in shanghai["checks"] if not c["passed"] and c["severity"] == "error"]
     blank = [c for c in failed if c["rule"].startswith("requests.row_sum.")]
     assert blank and all("总计单元格为空" in c["message"] for c in blank), failed
+
+
+def test_score_corpus_real_forms_never_silently_wrong() -> None:
+    """The real forms of ../shared/real-forms: never a silent wrong number; the Markdown
+    conversion reads every cell (the run-together text dumps are another reader's; once every
+    form reads, this becomes ``returncode == 0``)."""
+    real = SHARED / "real-forms"
+    if not (real / "truth").is_dir():
+        pytest.skip("../shared/real-forms not present")
+    result = _run("score_corpus.py", str(real / "reports"), str(real / "truth"))
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "silently wrong 0," in summary, result.stdout[-3000:]
+    assert "shanghai-kewei-2024: 200 right, 0 flagged, 0 SILENTLY WRONG" in result.stdout, result.stdout[-3000:]

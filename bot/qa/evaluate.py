@@ -165,7 +165,7 @@ def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated 
     others = []
     for check in queries.checks_of(db, report["id"], failed_only=True):
         level = "校验未通过" if check["severity"] == "error" else "校验提示"
-        if not used or used & set(check["cells"]):
+        if not used or used & set(check["cells"]) or _same_table(check["rule"], used):
             touching.append(f"{level}{'（涉及本答案所用单元格）' if used else ''}：{_relation(check['message'])}")
         else:
             others.append(check)
@@ -176,7 +176,16 @@ def caveats_of(db: sqlite_utils.Database, report: dict[str, Any], ev: Evaluated 
         for key in ev.flagged_used:
             cell = ev.cells[key]
             out.append(f"“{spec(key, ev.format).label}”读取存疑（原文“{cell['raw']}”），请核对原文。")
+        for key in ev.keys:
+            inferred = (ev.cells.get(key, {}).get("provenance") or {}).get("inferred")
+            if inferred:
+                out.append(f"“{spec(key, ev.format).label}”的位置或数值系推断：{inferred}。")
     return out
+
+
+def _same_table(rule: str, used: set[str]) -> bool:
+    """``rows.unplaced.<table>``: numbers of the answer's table that we could place nowhere."""
+    return rule.startswith("rows.unplaced.") and any(k.split(".", 1)[0] == rule.rsplit(".", 1)[-1] for k in used)
 
 
 def _relation(message: str) -> str:

@@ -44,6 +44,10 @@ def read_document(data: bytes, name: str = "") -> Document:
         from ingest.readers.html import read_html
 
         return read_html(data, name)
+    if kind == "markdown":
+        from ingest.readers.markdown import read_markdown
+
+        return read_markdown(data, name)
     from ingest.readers.text import read_text
 
     return read_text(data, name)
