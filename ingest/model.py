@@ -107,6 +107,8 @@ class ParsedReport:
     missing_tables: list[str] = field(default_factory=list)
     narrative: str = ""  # the document text, for narrative-vs-table checks
     checks: list[CheckResult] = field(default_factory=list)
+    printed_agency: str = ""  # the agency as the title prints it ("洪泽区人民政府"); agency is canonical
+    identity: Any = None  # store.identity.names.Identity read from title, body and folder
 
     def value(self, key: str) -> float:
         """The value of a cell for arithmetic: blank or missing counts as 0."""

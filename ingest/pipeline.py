@@ -64,7 +64,20 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
+    _identify(parsed, document.text, str(Path(name).parent) if Path(name).parent != Path(".") else "")
     return parsed
+
+
+def _identify(parsed: ParsedReport, text: str, folder: str) -> None:
+    """The agency's identity from its printed name, confirmed or completed by the body and the
+    folder; the report keeps the printed name, the agency gets its canonical one."""
+    from store.identity.names import identify
+
+    ident = identify(parsed.agency, text, folder)
+    parsed.printed_agency = parsed.agency
+    parsed.identity = ident
+    parsed.agency = ident.canonical
+    parsed.region = ident.region or parsed.region
 
 
 def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:
@@ -146,7 +159,12 @@ def _hidden(relative: Path) -> bool:
 def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: str) -> IngestOutcome:
     from ingest.alerts import alert_text
     from ingest.checks import run_checks
+    from store.identity.registry import find_agency
 
+    if parsed.identity is not None:  # an operator's merge or rename decides the stored name
+        found = find_agency(db, parsed.identity)
+        if found:
+            parsed.agency = found[1]
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
     parsed.checks = run_checks(parsed, previous_export)

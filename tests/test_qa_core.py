@@ -155,6 +155,7 @@ def test_index_is_cached_and_invalidated(db, tmp_path):
         assert second is not first and any(e.name == "德州市财政局" for e in second.entries)
     finally:
         with write_transaction(db):
+            db.execute("delete from agency_forms where agency_id in (select id from agencies where name = '德州市财政局')")
             db.execute("delete from agencies where name = '德州市财政局'")
 
 
