@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.identity import detect_identity
+from ingest.identity import detect_identity, name_report
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from store.catalogue import CellSpec, specs_for
@@ -678,14 +678,15 @@ def interpret(doc: Document) -> ParsedReport:
         readings = _readings(table, formats[table], placed[table], unit)
         _distrust_blanks(readings, tables[table], placed[table])
         cells.update(readings)
-    return ParsedReport(
+    report = ParsedReport(
         agency=identity.agency,
         year=identity.year,
         format=fmt_active,
         table_formats=formats,
         cells=cells,
         source_kind=doc.kind,
-        region=identity.region,
         missing_tables=missing,
         narrative=doc.text,
     )
+    name_report(report, doc.text)
+    return report

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ingest.identity import name_report
 from ingest.model import CellReading, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
@@ -64,20 +65,10 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
-    _identify(parsed, document.text, str(Path(name).parent) if Path(name).parent != Path(".") else "")
+    folder = str(Path(name).parent) if Path(name).parent != Path(".") else ""
+    if folder:  # the folder it came from may place an agency the title and body leave open
+        name_report(parsed, document.text, folder)
     return parsed
-
-
-def _identify(parsed: ParsedReport, text: str, folder: str) -> None:
-    """The agency's identity from its printed name, confirmed or completed by the body and the
-    folder; the report keeps the printed name, the agency gets its canonical one."""
-    from store.identity.names import identify
-
-    ident = identify(parsed.agency, text, folder)
-    parsed.printed_agency = parsed.agency
-    parsed.identity = ident
-    parsed.agency = ident.canonical
-    parsed.region = ident.region or parsed.region
 
 
 def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from store.identity.gazetteer import SUFFIX_CHARS, Gazetteer, Place, gazetteer, normalise
-from store.identity.organs import GOVERNMENT, Organ, read_organ
+from store.identity.organs import GOVERNMENT, Organ, max_form, read_organ
+from store.identity.organs import forms as organ_forms
 
 
 @dataclass
@@ -140,10 +141,14 @@ def _typo_step(text: str, i: int, previous: list[Place], pool: set[str] | None, 
     """A place written one character wrong at ``text[i]``: the longest window with exactly one
     place that near (under the previous place or in the pool; among several, the one place the
     body names itself, ``prefer``)."""
+    if _organ_at(text, i):
+        return None  # 人民政府 is an organ, not 惠民 written wrong
     for length in range(min(8, len(text) - i), 1, -1):
         window = text[i : i + length]
         if length == 2 and window[1] in SUFFIX_CHARS:
             continue
+        if window[-1] not in SUFFIX_CHARS and not _organ_at(text, i + length) and i + length < len(text):
+            continue  # a place written wrong ends in its suffix or is followed by an organ
         scope = pool
         if previous:
             scope = {p.code for p in g.by_code.values() if _consistent([p], previous, g)}
@@ -155,6 +160,12 @@ def _typo_step(text: str, i: int, previous: list[Place], pool: set[str] | None, 
             right = place.name if len(place.name) == length else place.short
             return window, near, f"“{window}”按“{right}”理解"
     return None
+
+
+def _organ_at(text: str, i: int) -> bool:
+    """Does an organ's name (人民政府, 城市管理局, 发改局 …) start at ``text[i]``?"""
+    table = organ_forms()
+    return any(text[i : i + n] in table for n in range(2, min(max_form(), len(text) - i) + 1))
 
 
 # ---------------------------------------------------------------------------- names
