@@ -64,7 +64,8 @@ def identify_existing(db: sqlite_utils.Database) -> list[str]:
     for members in groups.values():
         counts = {aid: db.execute("select count(*) from reports where agency_id = ?", [aid]).fetchone()[0]
                   for aid, _ in members}
-        keep, ident = max(members, key=lambda m: (counts[m[0]], -m[0]))
+        names = {aid: db.execute("select name from agencies where id = ?", [aid]).fetchone()[0] for aid, _ in members}
+        keep, ident = max(members, key=lambda m: (names[m[0]] == m[1].canonical, counts[m[0]], -m[0]))  # type: ignore[attr-defined]
         for aid, _ in members:
             if aid != keep:
                 name = db.execute("select name from agencies where id = ?", [aid]).fetchone()[0]

@@ -293,7 +293,7 @@ class AgencyIndex:
             return fuzzy
         where = "".join(m.places)
         here = self.region_of(m) if m.places else set()
-        near = (self._ordered(here) + self._ordered(ids))[:5] or fuzzy.suggestions
+        near = self._ordered(here)[:5] or self._ordered(ids)[:5] or fuzzy.suggestions
         return Resolution(suggestions=near, places=m.places, note=f"没有找到{where}的{m.token}")
 
     def _resolve_places(self, m: Mention) -> Resolution:
