@@ -65,6 +65,7 @@ class Mention:
     phrase: str = ""  # the text around it, for fuzzy matching
     gap: str = ""  # unread text between the places and the token (宿迁市「沐阳县」发改局)
     notes: list[str] = field(default_factory=list)
+    uncertain: bool = False  # a place written wrong that is near several: list, never pick
 
 
 @dataclass
@@ -107,9 +108,10 @@ class AgencyIndex:
             for c in codes:
                 self.by_code.setdefault(c, set()).add(i)
         self.organ_tokens = {f: o.key for f, o in organ_forms().items()}
+        table_keys = set(self.organ_tokens.values())
         for e in self.entries:  # organs not in the table are read as written
-            if e.organ and e.organ not in self.organ_tokens and len(e.organ) >= 2:
-                self.organ_tokens[e.organ] = e.organ
+            if e.organ and e.organ not in table_keys and len(e.organ) >= 2:
+                self.organ_tokens.setdefault(e.organ, e.organ)
         self.dept = self.by_organ  # organ key → agencies (the rankings' "各城管局")
         self.held = frozenset(self.by_code)
         self.place_forms = _question_places(self.held)
@@ -123,6 +125,7 @@ class AgencyIndex:
         """Agency references in question ``q``, in order, split at connectors."""
         q = _fold(q)
         masked = _mask(q)
+        self._typo_codes: dict[tuple[str, int], frozenset[str]] = {}
         spans = self._token_spans(masked)
         place_spans, notes = self._place_spans(masked, spans)
         everything = sorted(spans + place_spans)
@@ -137,8 +140,10 @@ class AgencyIndex:
                     seg = seg + 1000 + start
                     mention = groups.setdefault(seg, Mention(start=start))
                 mention.places += (text,)
-                mention.codes += (self._codes_of(text, mention.codes),)
+                typo = self._typo_codes.get((masked, start))
+                mention.codes += (typo if typo is not None else self._codes_of(text, mention.codes),)
                 mention.notes += notes.get(start, [])
+                mention.uncertain |= typo is not None and len(typo - set(gazetteer().same_as.values())) > 1
             elif mention.token is None:
                 mention.token = text
                 if mention.places:
@@ -189,8 +194,9 @@ class AgencyIndex:
                 if typo is None:
                     i += 1
                     continue
-                written, form, note = typo
+                written, form, note, codes = typo
                 notes[i] = [note]
+                self._typo_codes[(q, i)] = codes
                 found.append((i, i + len(written), "place", form))
                 i += len(written)
                 continue
@@ -208,28 +214,46 @@ class AgencyIndex:
         return None
 
     def _typo_at(self, q: str, i: int, taken: list[Span], token_starts: set[int],
-                 found: list[Span]) -> tuple[str, str, str] | None:
-        """A held place written one character wrong, where a place is expected: right before an
-        organ, before an administrative suffix, or opening the text (聊成城管局, 淄搏市, 平谭…)."""
+                 found: list[Span]) -> tuple[str, str, str, frozenset[str]] | None:
+        """A held place written one character wrong, where a place is expected: at a word's start
+        (the text's, after a place, a year or a filler word) and right before an organ, before an
+        administrative suffix, or alone (聊成城管局, 淄搏市, 平谭…).  Under a place just read, only
+        the places under it count.  Near several places, all of them are returned (uncertain)."""
+        after_place = bool(found) and found[-1][1] == i
         opening = i == 0 or q[i - 1] == "|" or bool(CONNECTORS.match(q, i - 1))
+        if not (opening or after_place or q[i - 1] == "#" or _FILLER.fullmatch(q[i - 1])
+                or (i >= 2 and _FILLER.fullmatch(q[i - 2:i]))):
+            return None
+        pool = set(self.held)
+        if after_place:
+            above = self._codes_of(found[-1][3], ())
+            pool = {c for c in pool if (gazetteer().lineage(c) - {c}) & above}
         for length in (4, 3, 2):
             end = i + length
             if end > len(q) or any(i < s[1] and s[0] < end for s in taken):
                 continue
             window = q[i:end]
-            if not all("\u4e00" <= ch <= "\u9fff" for ch in window):
+            if not all("\u4e00" <= ch <= "\u9fff" for ch in window) or (length == 2 and window[1] in SUFFIX_CHARS):
                 continue
             before_organ = end in token_starts
             before_suffix = end < len(q) and q[end] in SUFFIX_CHARS and not q.startswith("市场", end)
             alone = opening and (end == len(q) or q[end] in "#|")  # "平谭2023年…": a place by itself
             if not (before_organ or before_suffix or alone or window[-1] in SUFFIX_CHARS):
                 continue
-            near = typo_places(window, set(self.held))
+            near = typo_places(window, pool)
             if len(near) == 1:
                 place = near[0]
                 form = place.name if len(place.name) == length else place.short
-                return window, form, f"“{window}”按“{form}”理解"
+                return window, form, f"“{window}”按“{form}”理解", self._expand(near)
+            if 1 < len(near) <= 8 and (before_organ or before_suffix):
+                names = "、".join(p.name for p in near)
+                return window, window, f"“{window}”可能是{names}", self._expand(near)
         return None
+
+    @staticmethod
+    def _expand(places: list[Place]) -> frozenset[str]:
+        g = gazetteer()
+        return frozenset({p.code for p in places} | {g.same_as[p.code] for p in places if p.code in g.same_as})
 
     def _codes_of(self, form: str, previous: tuple[frozenset[str], ...]) -> frozenset[str]:
         """Codes a written place may mean, under the place before it; held ones preferred."""
@@ -265,7 +289,8 @@ class AgencyIndex:
             return self.fuzzy(name, ())
         joined = Mention(places=tuple(p for m in found for p in m.places),
                          codes=tuple(c for m in found for c in m.codes),
-                         token=next((m.token for m in found if m.token), None), phrase=name, gap="?")
+                         token=next((m.token for m in found if m.token), None), phrase=name, gap="?",
+                         uncertain=True)
         return self.resolve(joined)
 
     def _resolve_token(self, m: Mention) -> Resolution:
@@ -280,7 +305,7 @@ class AgencyIndex:
         if region is None:
             return self._decide(ids, m) if ids else self._missing(m, organ_key, ids)
         at = {i for i in ids & region if self.entries[i].code in m.codes[-1]}
-        if at and not _real_gap(m.gap):
+        if at and not _real_gap(m.gap) and not m.uncertain:
             return self._decide(at, m)
         under = ids & region
         if under:
@@ -315,7 +340,7 @@ class AgencyIndex:
             return Resolution(places=m.places, note=f"数据库里没有{''.join(m.places)}的单位",
                               suggestions=self.fuzzy(m.phrase, ()).suggestions)
         govs = {i for i in ids if self.entries[i].is_gov and self.entries[i].code in m.codes[-1]}
-        if len(govs) == 1:
+        if len(govs) == 1 and not m.uncertain:
             return self._decide(govs, m)
         return Resolution(candidates=self._ordered(govs or ids), places=m.places)
 
