@@ -276,3 +276,19 @@ def test_an_old_database_is_upgraded_and_its_duplicates_merged(tmp_path, capsys)
     assert rows["淮安市洪泽区人民政府"]["years"] == [2023, 2024] and rows["淮安市洪泽区人民政府"]["division_code"] == "320813"
     assert db.execute("select value from subscriptions").fetchall() == [("淮安市洪泽区人民政府",)]
     assert q(db, "洪泽区历年收到申请趋势").agency == "淮安市洪泽区人民政府"
+
+
+def test_the_folder_places_an_agency_the_title_leaves_open(tmp_path) -> None:
+    """朝阳区 is in Beijing and in Changchun; a report filed under 北京市/ is Beijing's."""
+    from ingest.pipeline import ingest_paths
+    from ingest.render import render_text
+    from tests.identity_corpus import figures
+
+    folder = tmp_path / "reports" / "北京市"
+    folder.mkdir(parents=True)
+    path = render_text(figures("朝阳区人民政府", 2023), folder / "chaoyang-2023.txt")
+    db = open_db(tmp_path / "folder.db")
+    [outcome] = ingest_paths(db, [path])
+    assert (outcome.ok, outcome.agency) == (True, "北京市朝阳区人民政府")
+    assert identify("朝阳区人民政府", "", "reports/北京市").code == "110105"
+    assert identify("朝阳区人民政府", "", "reports/长春市").code == "220104"

@@ -53,6 +53,7 @@ class Gazetteer:
             for form in {place.name, place.short}:
                 self.forms.setdefault(form, []).append(place)
         self.max_form = max(len(f) for f in self.forms)
+        self._lineage: dict[str, frozenset[str]] = {}
 
     def place(self, code: str) -> Place | None:
         return self.by_code.get(self.same_as.get(code, code))
@@ -67,12 +68,16 @@ class Gazetteer:
         return out[::-1]
 
     def lineage(self, code: str) -> frozenset[str]:
-        """Codes of the place, its ancestors, and the zone or division it is one with."""
-        codes = {p.code for p in self.chain(code)}
-        for other in (self.same_as.get(code), *(z for z, d in self.same_as.items() if d == code)):
-            if other:
-                codes |= {p.code for p in self.chain(other)}
-        return frozenset(codes)
+        """Codes of the place, its ancestors, and the zone or division it is one with (cached:
+        resolving a question asks this for every place it reads)."""
+        found = self._lineage.get(code)
+        if found is None:
+            codes = {p.code for p in self.chain(code)}
+            for other in (self.same_as.get(code), *(z for z, d in self.same_as.items() if d == code)):
+                if other:
+                    codes |= {p.code for p in self.chain(other)}
+            found = self._lineage[code] = frozenset(codes)
+        return found
 
     def is_under(self, code: str, ancestor: str) -> bool:
         return ancestor in self.lineage(code)

@@ -84,7 +84,7 @@ def _typo_index() -> dict[str, set[str]]:
     return out
 
 
-def typo_places(window: str, pool: set[str] | None = None) -> list[Place]:
+def typo_places(window: str, pool: set[str] | frozenset[str] | None = None) -> list[Place]:
     """Places one character away from ``window`` (within ``pool`` codes, if given)."""
     g = gazetteer()
     index = _typo_index()

@@ -40,6 +40,15 @@ def forms() -> dict[str, Organ]:
 
 
 @cache
+def forms_of_key() -> dict[str, tuple[str, ...]]:
+    """Organ key → every form it is written in."""
+    out: dict[str, list[str]] = {}
+    for form, organ in forms().items():
+        out.setdefault(organ.key, []).append(form)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
 def max_form() -> int:
     return max(len(f) for f in forms())
 

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
 from store.identity.names import _keep_outer, typo_places
-from store.identity.organs import GOVERNMENT, LEVEL_WORDS, max_form, read_organ
+from store.identity.organs import GOVERNMENT, LEVEL_WORDS, forms_of_key, max_form, read_organ
 from store.identity.organs import forms as organ_forms
 
 NON_AGENCY = ("政府信息公开", "政府信息", "政府集中采购", "信息公开", "政府网站")
@@ -114,9 +114,16 @@ class AgencyIndex:
                 self.organ_tokens.setdefault(e.organ, e.organ)
         self.dept = self.by_organ  # organ key → agencies (the rankings' "各城管局")
         self.held = frozenset(self.by_code)
+        self.held_under: dict[str, set[str]] = {}  # a place → the held places under it
+        for c in self.held:
+            for above in g.lineage(c) - {c}:
+                self.held_under.setdefault(above, set()).add(c)
+        order = sorted(range(len(self.entries)),
+                       key=lambda i: (not self.entries[i].is_gov, len(self.entries[i].name), self.entries[i].name))
+        self.rank = {i: n for n, i in enumerate(order)}
         self.place_forms = _question_places(self.held)
-        self.max_token = max((len(t) for t in (*self.exact, *self.organ_tokens)), default=2)
-        self.max_place = max((len(f) for f in self.place_forms), default=2)
+        self.token_first = _longest_by_first_char((*self.exact, *self.organ_tokens))
+        self.place_first = _longest_by_first_char(self.place_forms)
         self.names = [e.name for e in self.entries]
 
     # ---------------------------------------------------------------- mentions in a text
@@ -168,7 +175,7 @@ class AgencyIndex:
     def _token_spans(self, q: str) -> list[Span]:
         found = []
         for i in range(len(q)):
-            for length in range(min(self.max_token, len(q) - i), 1, -1):
+            for length in range(min(self.token_first.get(q[i], 0), len(q) - i), 1, -1):
                 piece = q[i : i + length]
                 if piece in self.exact or piece in self.organ_tokens:
                     found.append((i, i + length, "token", piece))
@@ -207,7 +214,7 @@ class AgencyIndex:
         return found, notes
 
     def _place_at(self, q: str, i: int, taken: list[Span]) -> str | None:
-        for length in range(min(self.max_place, len(q) - i), 1, -1):
+        for length in range(min(self.place_first.get(q[i], 0), len(q) - i), 1, -1):
             piece = q[i : i + length]
             if piece in self.place_forms and not any(i < s[1] and s[0] < i + length for s in taken):
                 return piece
@@ -224,10 +231,10 @@ class AgencyIndex:
         if not (opening or after_place or q[i - 1] == "#" or _FILLER.fullmatch(q[i - 1])
                 or (i >= 2 and _FILLER.fullmatch(q[i - 2:i]))):
             return None
-        pool = set(self.held)
+        pool: frozenset[str] | set[str] = self.held
         if after_place:
             above = self._codes_of(found[-1][3], ())
-            pool = {c for c in pool if (gazetteer().lineage(c) - {c}) & above}
+            pool = set().union(*(self.held_under.get(a, set()) for a in above))
         for length in (4, 3, 2):
             end = i + length
             if end > len(q) or any(i < s[1] and s[0] < end for s in taken):
@@ -371,8 +378,8 @@ class AgencyIndex:
         return Resolution(candidates=names, places=m.places)
 
     def _ordered(self, ids: set[int]) -> list[str]:
-        chosen = sorted((self.entries[i] for i in ids), key=lambda e: (not e.is_gov, len(e.name), e.name))
-        return [e.name for e in chosen]
+        """Governments first, then shorter names: the order candidates are offered in."""
+        return [self.entries[i].name for i in sorted(ids, key=self.rank.__getitem__)]
 
     def fuzzy(self, phrase: str, places: tuple[str, ...], m: Mention | None = None) -> Resolution:
         """Typo-tolerant match of a phrase (rapidfuzz ratio), within the named places if any.
@@ -450,6 +457,15 @@ def _question_places(held: frozenset[str]) -> dict[str, list[Place]]:
     return out
 
 
+def _longest_by_first_char(forms) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """First character → the longest form starting with it: a scan tries only those lengths."""
+    out: dict[str, int] = {}
+    for form in forms:
+        if form and len(form) > out.get(form[0], 0):
+            out[form[0]] = len(form)
+    return out
+
+
 def _variants(form: str) -> set[str]:
     """A stored name and the same name with its organ written every other way (市中区人民政府 →
     市中区政府), so a folded question meets it."""
@@ -458,8 +474,7 @@ def _variants(form: str) -> set[str]:
     for length in range(min(max_form(), len(form)), 1, -1):
         tail = form[-length:]
         if tail in table:
-            key = table[tail].key
-            out |= {form[:-length] + f for f, o in table.items() if o.key == key}
+            out |= {form[:-length] + f for f in forms_of_key()[table[tail].key]}
             break
     return {f for f in out if len(f) >= 2}
 
@@ -527,7 +542,8 @@ def agency_state(db: sqlite_utils.Database) -> tuple[int, ...]:
     """Cheap to read, changes whenever agencies, their forms or the operator's changes do."""
     row = db.execute(
         "select (select count(*) from agencies), (select coalesce(max(id), 0) from agencies), "
-        "(select count(*) from agency_forms), (select count(*) + coalesce(sum(undone), 0) from agency_changes)"
+        "(select coalesce(max(rowid), 0) from agency_forms), (select coalesce(max(id), 0) from agency_changes), "
+        "(select count(*) from agency_changes where undone = 1)"
     ).fetchone()
     return tuple(int(v) for v in row)
 
