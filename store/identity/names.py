@@ -218,15 +218,18 @@ def read_name(name: str, *, pool: set[str] | None = None) -> tuple[list[Place], 
 
 # ---------------------------------------------------------------------------- documents
 
-_EVIDENCE = re.compile(r"(?:本报告由|编制单位|联系单位|发布单位|发布机关|联系地址|通讯地址|办公地址|地址)[:：]?\s*")
+_EVIDENCE = re.compile(r"(?:(?P<who>本报告由|编制单位|联系单位|发布单位|发布机关)|联系地址|通讯地址|办公地址|地址)[:：]?\s*")
 
 
-def evidence_places(text: str, folder: str = "") -> list[Place]:
-    """Places the body names where it says who wrote the report or where it sits, and the
-    places of the folder names (reports/江苏/淮安/…)."""
+def evidence_places(text: str, folder: str = "", *, strong_only: bool = False) -> list[Place]:
+    """Places the body names where it says who wrote the report (本报告由…编制, 编制单位, 联系单位)
+    or where it sits (the address), and the places of the folder names (reports/江苏/淮安/…).
+    ``strong_only``: not the address — a city bureau's office sits in one of its districts."""
     found: list[Place] = []
     body = normalise(text[:4000] + "\n" + text[-3000:] if len(text) > 7000 else text)
     for match in _EVIDENCE.finditer(body):
+        if strong_only and not match.group("who"):
+            continue
         reading = read_places(body, match.end())
         if len(reading.candidates) == 1:
             found.append(reading.candidates[0])
@@ -255,9 +258,10 @@ def identify(printed: str, text: str = "", folder: str = "") -> Identity:
         confirmed = [p for p in candidates if g.lineage(p.code) & {e.code for e in evidence}
                      or any(p.code in g.lineage(e.code) for e in evidence)]
         candidates = confirmed or candidates
-    if not reading.written and evidence and organ is not None:
-        deepest = max(evidence, key=lambda p: len(g.chain(p.code)))
-        candidates = [deepest]  # a title without its place ("城市管理局"): the body's place
+    strong = evidence_places(text, folder, strong_only=True) if not reading.written else []
+    if not reading.written and strong and organ is not None:
+        deepest = max(strong, key=lambda p: len(g.chain(p.code)))
+        candidates = [deepest]  # a title without its place ("城市管理局"): who the body says wrote it
         notes.append(f"单位所在地取自正文：{g.display(deepest.code)}")
     if len(candidates) != 1:
         if candidates:
