@@ -293,3 +293,9 @@ def test_the_folder_places_an_agency_the_title_leaves_open(tmp_path) -> None:
     assert (outcome.ok, outcome.agency) == (True, "北京市朝阳区人民政府")
     assert identify("朝阳区人民政府", "", "reports/北京市").code == "110105"
     assert identify("朝阳区人民政府", "", "reports/长春市").code == "220104"
+
+
+def test_export_keeps_the_printed_title(db) -> None:
+    path = Path(db.execute("PRAGMA database_list").fetchone()[2])
+    exported = json.loads(_cli(path, "export", "--json", "洪泽", "2023").output)
+    assert (exported["agency"], exported["printed_agency"]) == ("淮安市洪泽区人民政府", "洪泽区人民政府")
