@@ -299,3 +299,23 @@ def test_export_keeps_the_printed_title(db) -> None:
     path = Path(db.execute("PRAGMA database_list").fetchone()[2])
     exported = json.loads(_cli(path, "export", "--json", "洪泽", "2023").output)
     assert (exported["agency"], exported["printed_agency"]) == ("淮安市洪泽区人民政府", "洪泽区人民政府")
+
+
+def test_a_rename_in_a_reform_makes_one_trend(tmp_path) -> None:
+    """卫计委 became 卫健委 in the 2019 reform: two organs, so two agencies until the operator
+    records the rename; then the trend runs across it and the old name still finds the agency."""
+    from store.db import save_report
+    from tests.identity_corpus import figures
+    from tests.qa_db import report_from
+
+    db = open_db(tmp_path / "rename.db")
+    save_report(db, report_from(figures("淮安市卫生和计划生育委员会", 2018, more=3)))
+    save_report(db, report_from(figures("淮安市卫生健康委员会", 2019, more=6)))
+    assert len(admin.list_agencies(db)) == 2
+    summary = admin.rename(db, "淮安市卫生和计划生育委员会", "淮安市卫生健康委员会", 2019)
+    assert "renamed（2019年）" in summary
+    a = q(db, "淮安市卫健委历年收到申请趋势")
+    assert [(s["year"], s["value"]) for s in a.series] == [(2018, 6), (2019, 9)]
+    assert q(db, "淮安市卫计委2018年收到多少申请").agency == "淮安市卫生健康委员会"
+    admin.undo(db)
+    assert len(admin.list_agencies(db)) == 2
