@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.model import ParsedReport
+from ingest.model import CheckResult, ParsedReport
 from ingest.normalize import core
 
 _AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>20\d{2})年度?(?:政府)?(?:信息|政务)公开")
@@ -79,3 +79,20 @@ def name_report(parsed: ParsedReport, text: str, folder: str = "") -> None:
     parsed.identity = ident
     parsed.agency = ident.canonical
     parsed.region = ident.region
+
+
+def identity_checks(parsed: ParsedReport) -> list[CheckResult]:
+    """What the reader could not settle about who published the report, where the user sees it
+    (``xxgk check``, the ingest summary): a place it could not find in the gazetteer, or a name it
+    corrected.  Warnings: the figures are not in doubt, the agency's place may be."""
+    ident = parsed.identity
+    if ident is None:
+        return []
+    checks = [CheckResult(rule="identity.note", severity="warning", passed=False, origin="reading",
+                          message=f"单位名称“{parsed.printed_agency}”：{note}") for note in ident.notes]
+    if not ident.code:
+        checks.append(CheckResult(
+            rule="identity.unplaced", severity="warning", passed=False, origin="reading",
+            message=f"未能确定“{parsed.printed_agency}”所在的行政区划，该单位按印刷名称保存；"
+                    "如与已有单位为同一单位，请用 xxgk agencies merge 或 alias 处理"))
+    return checks

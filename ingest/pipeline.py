@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.identity import name_report
+from ingest.identity import identity_checks, name_report
 from ingest.model import CellReading, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
@@ -158,7 +158,7 @@ def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: s
             parsed.agency = found[1]
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
-    parsed.checks = run_checks(parsed, previous_export)
+    parsed.checks = run_checks(parsed, previous_export) + identity_checks(parsed)
     saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
     if saved.outcome != "unchanged":
         _refresh_next_year(db, parsed.agency, parsed.year)

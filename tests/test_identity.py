@@ -319,3 +319,15 @@ def test_a_rename_in_a_reform_makes_one_trend(tmp_path) -> None:
     assert q(db, "淮安市卫计委2018年收到多少申请").agency == "淮安市卫生健康委员会"
     admin.undo(db)
     assert len(admin.list_agencies(db)) == 2
+
+
+def test_an_agency_that_cannot_be_placed_is_said_so(tmp_path) -> None:
+    from ingest.pipeline import ingest_paths
+    from ingest.render import render_text
+    from tests.identity_corpus import figures
+
+    path = render_text(figures("朝阳区人民政府", 2023), tmp_path / "chaoyang-2023.txt")
+    [outcome] = ingest_paths(open_db(tmp_path / "unplaced.db"), [path])
+    assert outcome.ok and outcome.agency == "朝阳区人民政府"
+    messages = " ".join(w["message"] for w in outcome.warnings)
+    assert "未能确定“朝阳区人民政府”所在的行政区划" in messages and "北京市朝阳区" in messages
