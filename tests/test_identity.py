@@ -79,6 +79,12 @@ def test_gazetteer_is_generated_national_and_dated() -> None:
     ("城市管理局", "联系地址：聊城市东昌府区花园路", "城市管理局", "", ""),  # an office's address is not its level
     ("聊城市市场监督管理局", "", "聊城市市场监督管理局", "371500", "department"),
     ("山东省人民政府", "", "山东省人民政府", "370000", "province"),
+    ("湖北省公安局", "", "湖北省公安局", "420000", "department"),  # 公安 begins 公安局: not 公安县
+    ("荆州市公安局", "", "荆州市公安局", "421000", "department"),
+    ("公安县公安局", "", "荆州市公安县公安局", "421022", "department"),
+    ("那曲市教育局", "", "那曲市教育局", "542400", "department"),  # newer than the table's 那曲地区
+    ("江苏省人民政府办公室", "", "江苏省人民政府办公室", "320000", "department"),
+    ("江苏省政府办", "", "江苏省人民政府办公厅", "320000", "department"),
 ])
 def test_identify(printed, body, canonical, code, level) -> None:
     ident = identify(printed, body)

@@ -27,6 +27,7 @@ class PlaceReading:
     candidates: list[Place] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # the forms as read (corrected if a typo)
     notes: list[str] = field(default_factory=list)
+    city: bool = False  # the last place was written short + 市 (那曲市 where the table still says 那曲地区)
 
 
 @dataclass
@@ -125,7 +126,10 @@ def read_places(text: str, start: int = 0, *, pool: set[str] | None = None,
 
 
 def _step(text: str, i: int, previous: list[Place], g: Gazetteer) -> tuple[str, list[Place], str] | None:
+    organ_here = _organ_at(text, i)
     for form, places in g.starting_at(text, i):
+        if organ_here and all(form != p.name for p in places):
+            continue  # 湖北省公安局: 公安 begins the organ 公安局, it is not 公安县 written short
         fitting = _consistent(places, previous, g)
         if fitting and not (form == text[i:] and len(form) < 2):
             end = i + len(form)
@@ -178,12 +182,15 @@ def split_name(name: str, *, pool: set[str] | None = None, typos: bool = True,
     rest = name[reading.end :]
     if rest.startswith("市") and not rest.startswith("市场") and reading.written:
         rest = rest[1:]  # 聊城 + 市 written after a short form
+        reading.city = True
     return reading, rest
 
 
 def build(printed: str, place: Place | None, organ: Organ | None, organ_text: str,
-          notes: list[str] | None = None) -> Identity:
-    """The identity of an agency at ``place`` with ``organ``: its canonical name and level."""
+          notes: list[str] | None = None, *, city: bool = False) -> Identity:
+    """The identity of an agency at ``place`` with ``organ``: its canonical name and level.
+    ``city``: the place was printed as a city (那曲市) where the gazetteer still has a
+    prefecture (那曲地区): the printing is newer than the table, so its name is kept."""
     g = gazetteer()
     notes = list(notes or [])
     key = organ.key if organ else organ_text or GOVERNMENT
@@ -191,6 +198,8 @@ def build(printed: str, place: Place | None, organ: Organ | None, organ_text: st
         return Identity(printed=printed, canonical=printed, organ=key, notes=notes)
     code = g.same_as.get(place.code, place.code)
     where = g.display(code)
+    if city and place.level == "prefecture" and place.name.endswith(("地区", "盟")):
+        where = place.short + "市"
     if key == GOVERNMENT and (place.zone or code in g.known_as):
         canonical = where  # 平潭综合实验区: the zone's name is its government's
     elif organ is not None:
@@ -267,4 +276,4 @@ def identify(printed: str, text: str = "", folder: str = "") -> Identity:
         if candidates:
             notes.append("单位名称中的地名对应多个行政区划，未能确定：" + "、".join(g.display(p.code) for p in candidates[:5]))
         return build(name, None, organ, rest, notes)
-    return build(name, candidates[0], organ, rest, notes)
+    return build(name, candidates[0], organ, rest, notes, city=reading.city)
