@@ -52,17 +52,12 @@ class Identity:
 
 
 def _keep_outer(places: list[Place], g: Gazetteer) -> list[Place]:
-    """淮安 is both 淮安市 and its 淮安区: the written short means the larger one.  平潭 is both
-    平潭县 and 平潭综合实验区, one place: the zone's name is kept."""
+    """平潭 is both 平潭县 and 平潭综合实验区, one place: the zone's name is kept.  (吉林 is both
+    吉林省 and its 吉林市, 淮安 both 淮安市 and its 淮安区: two places, both kept — what is held
+    there, or the next place written, decides.)"""
     codes = {p.code for p in places}
-    out = []
-    for p in places:
-        if any(a.code in codes for a in g.chain(p.code)[:-1]):
-            continue
-        if g.known_as.get(p.code) and any(z in codes for z, d in g.same_as.items() if d == p.code):
-            continue
-        out.append(p)
-    return out
+    return [p for p in places
+            if not (g.known_as.get(p.code) and any(z in codes for z, d in g.same_as.items() if d == p.code))]
 
 
 def _consistent(places: list[Place], previous: list[Place], g: Gazetteer) -> list[Place]:
@@ -133,9 +128,11 @@ def _step(text: str, i: int, previous: list[Place], g: Gazetteer) -> tuple[str, 
         fitting = _consistent(places, previous, g)
         if fitting and not (form == text[i:] and len(form) < 2):
             end = i + len(form)
-            if form in {p.short for p in fitting} and end < len(text) and text[end] == "市" \
-                    and text.startswith("市场", end):
-                pass  # 聊城市场监管局: 聊城 + 市场…, the 市 belongs to the organ
+            suffix = text[end] if end < len(text) and not text.startswith("市场", end) else ""
+            if suffix and suffix in SUFFIX_CHARS and all(form != p.name for p in fitting):
+                # 那曲 + 市: the place written as a city, not 那曲县
+                fitting = [p for p in fitting if p.name.endswith(suffix)
+                           or (suffix == "市" and p.level == "prefecture")] or fitting
             return form, _keep_outer(fitting, g), ""
     return None
 

@@ -195,7 +195,8 @@ class AgencyIndex:
             if _inside(i, taken):
                 i += 1
                 continue
-            form = self._place_at(q, i, taken)
+            previous = found[-1] if found and found[-1][1] == i else None
+            form = self._place_at(q, i, taken, previous)
             if form is None:
                 typo = self._typo_at(q, i, taken, token_starts, found)
                 if typo is None:
@@ -213,10 +214,15 @@ class AgencyIndex:
                 i += 1  # 聊城 + 市
         return found, notes
 
-    def _place_at(self, q: str, i: int, taken: list[Span]) -> str | None:
+    def _place_at(self, q: str, i: int, taken: list[Span], previous: Span | None) -> str | None:
+        """The longest place written at ``q[i]``; right after a place, only one under it
+        (江苏省大理据局: 大理 is not in 江苏, so it is no place here)."""
+        above = self._codes_of(previous[3], ()) if previous else frozenset()
         for length in range(min(self.place_first.get(q[i], 0), len(q) - i), 1, -1):
             piece = q[i : i + length]
             if piece in self.place_forms and not any(i < s[1] and s[0] < i + length for s in taken):
+                if above and not any(above & (gazetteer().lineage(p.code) - {p.code}) for p in self.place_forms[piece]):
+                    continue
                 return piece
         return None
 
@@ -301,6 +307,11 @@ class AgencyIndex:
         return self.resolve(joined)
 
     def _resolve_token(self, m: Mention) -> Resolution:
+        if _real_gap(m.gap):  # 山西省「人理」政府: the gap and the token may be one organ written wrong
+            organ, note = read_organ(m.gap + (m.token or ""))
+            if organ is not None:
+                m = Mention(places=m.places, codes=m.codes, token=organ.key, start=m.start, phrase=m.phrase,
+                            notes=[*m.notes, note], uncertain=m.uncertain)
         token = m.token or ""
         region = self.region_of(m) if m.places else None
         ids = self.exact.get(token)
