@@ -11,7 +11,7 @@ def test_a_thousand_written_names_never_resolve_to_another_agency(tmp_path) -> N
     assert sum(totals.values()) == 1000
     assert totals["WRONG"] == 0, [(c.written, c.agency) for c, r in bad if r == "WRONG"]
     assert totals["right"] + totals["clarify with it"] == 1000, bad
-    assert totals["right"] >= 950  # measured 976: only typos that are near several places clarify
+    assert totals["right"] >= 970  # measured 984: only typos near several places or organs clarify
     ways = {way for way, _ in by_way}
     assert ways >= {"canonical", "with province", "without city", "short place", "abbreviated organ",
                     "wrong place character", "wrong organ character", "traditional", "extra spaces"}

@@ -66,6 +66,8 @@ class Mention:
     gap: str = ""  # unread text between the places and the token (宿迁市「沐阳县」发改局)
     notes: list[str] = field(default_factory=list)
     uncertain: bool = False  # a place written wrong that is near several: list, never pick
+    tail: str = ""  # unread text right after the token (人民政府「办设室」): maybe the organ misspelt
+    text: str = ""  # the whole text as read (places written wrong replaced by the places meant)
 
 
 @dataclass
@@ -164,7 +166,10 @@ class AgencyIndex:
             if start in notes and len(text) == end - start:  # a typo, read as the place it means
                 corrected = corrected[:start] + text + corrected[end:]
         for m in found:
+            m.text = corrected
             m.phrase = _phrase_around(corrected, m.start)
+            if m.token and m.token in m.phrase:
+                m.tail = m.phrase[m.phrase.index(m.token) + len(m.token):]
         return found
 
     def fuzzy_phrase(self, q: str) -> str:
@@ -297,7 +302,14 @@ class AgencyIndex:
         name = normalise(text)
         found = self.mentions(name)
         if len(found) == 1:
-            return self.resolve(found[0])
+            m = found[0]
+            rest = _residue(m.text, m.places)
+            if m.token and m.token in rest:
+                i = rest.index(m.token)
+                m.gap, m.tail = rest[:i] or m.gap, rest[i + len(m.token):]
+            m.phrase = m.text  # a name has no filler words: every character counts
+            m.uncertain |= bool(m.tail)  # text the reading left over: list, never pick
+            return self.resolve(m)
         if not found:
             return self.fuzzy(name, ())
         joined = Mention(places=tuple(p for m in found for p in m.places),
@@ -311,12 +323,23 @@ class AgencyIndex:
             organ, note = read_organ(m.gap + (m.token or ""))
             if organ is not None:
                 m = Mention(places=m.places, codes=m.codes, token=organ.key, start=m.start, phrase=m.phrase,
-                            notes=[*m.notes, note], uncertain=m.uncertain)
+                            notes=[*m.notes, note], uncertain=m.uncertain, tail=m.tail)
+        if m.tail and m.token in self.organ_tokens:  # 人民政府「办设室」: 人民政府办公室 misspelt
+            for k in range(min(len(m.tail), 6), 0, -1):
+                organ, note = read_organ(m.token + m.tail[:k])
+                if organ is not None and note:
+                    m = Mention(places=m.places, codes=m.codes, token=organ.key, start=m.start, phrase=m.phrase,
+                                notes=[*m.notes, note], uncertain=m.uncertain and k < len(m.tail))
+                    break
         token = m.token or ""
         region = self.region_of(m) if m.places else None
         ids = self.exact.get(token)
         if ids:
             narrowed = (ids & region) if region is not None else ids
+            if m.uncertain:  # 清河区人民政府「办设室」: text left over — the agencies there, to pick from
+                codes = {self.entries[i].code for i in narrowed or ids if self.entries[i].code}
+                near = {i for c in codes for i in self.by_code.get(c, set()) if self.entries[i].code == c}
+                return Resolution(candidates=self._ordered((narrowed or ids) | near), places=m.places)
             return self._decide(narrowed or ids, m)
         organ_key = self.organ_tokens.get(token, token)
         ids = self.by_organ.get(organ_key, set())
