@@ -134,9 +134,8 @@ class AgencyIndex:
         """Agency references in question ``q``, in order, split at connectors."""
         q = _fold(q)
         masked = _mask(q)
-        self._typo_codes: dict[tuple[str, int], frozenset[str]] = {}
         spans = self._token_spans(masked)
-        place_spans, notes = self._place_spans(masked, spans)
+        place_spans, notes, typo_codes = self._place_spans(masked, spans)
         everything = sorted(spans + place_spans)
         cuts = [m.start() for m in CONNECTORS.finditer(masked) if not _inside(m.start(), everything)]
         groups: dict[int, Mention] = {}
@@ -149,7 +148,7 @@ class AgencyIndex:
                     seg = seg + 1000 + start
                     mention = groups.setdefault(seg, Mention(start=start))
                 mention.places += (text,)
-                typo = self._typo_codes.get((masked, start))
+                typo = typo_codes.get(start)
                 mention.codes += (typo if typo is not None else self._codes_of(text, mention.codes),)
                 mention.notes += notes.get(start, [])
                 mention.uncertain |= typo is not None and len(typo - set(gazetteer().same_as.values())) > 1
@@ -191,9 +190,13 @@ class AgencyIndex:
                 chosen.append(span)
         return chosen
 
-    def _place_spans(self, q: str, taken: list[Span]) -> tuple[list[Span], dict[int, list[str]]]:
+    def _place_spans(self, q: str, taken: list[Span]
+                     ) -> tuple[list[Span], dict[int, list[str]], dict[int, frozenset[str]]]:
+        """Places written in ``q`` outside the tokens, notes on those read as typos, and the codes
+        a typo may mean (by start position)."""
         found: list[Span] = []
         notes: dict[int, list[str]] = {}
+        typo_codes: dict[int, frozenset[str]] = {}
         i = 0
         token_starts = {s[0] for s in taken}
         while i < len(q):
@@ -209,7 +212,7 @@ class AgencyIndex:
                     continue
                 written, form, note, codes = typo
                 notes[i] = [note]
-                self._typo_codes[(q, i)] = codes
+                typo_codes[i] = codes
                 found.append((i, i + len(written), "place", form))
                 i += len(written)
                 continue
@@ -217,7 +220,7 @@ class AgencyIndex:
             i += len(form)
             if i < len(q) and q[i] in SUFFIX_CHARS and not q.startswith("市场", i) and not _inside(i, taken):
                 i += 1  # 聊城 + 市
-        return found, notes
+        return found, notes, typo_codes
 
     def _place_at(self, q: str, i: int, taken: list[Span], previous: Span | None) -> str | None:
         """The longest place written at ``q[i]``; right after a place, only one under it
