@@ -151,6 +151,10 @@ def test_province_and_city_scopes(db) -> None:
     assert [s["agency"] for s in b.series] == ["淮安市淮阴区人民政府", "淮安市洪泽区人民政府"]
     c = q(db, "淮安2024年收到多少申请")  # a city named alone: its government
     assert c.agency == "淮安市人民政府"
+    d = q(db, "洪泽区和淮阴区2024年收到申请对比")  # two counties named alone: their governments
+    assert [s["agency"] for s in d.series] == ["淮安市洪泽区人民政府", "淮安市淮阴区人民政府"]
+    e = q(db, "宿迁2024年收到多少申请")  # no government held there: the agencies there, to pick from
+    assert (e.status, e.candidates) == ("clarify", ["宿迁市沭阳县发展和改革局"])
 
 
 def test_city_government_is_not_its_general_office(db) -> None:

@@ -137,7 +137,8 @@ class AgencyIndex:
         spans = self._token_spans(masked)
         place_spans, notes, typo_codes = self._place_spans(masked, spans)
         everything = sorted(spans + place_spans)
-        cuts = [m.start() for m in CONNECTORS.finditer(masked) if not _inside(m.start(), everything)]
+        joints = [(m.start(), m.end()) for m in CONNECTORS.finditer(masked) if not _inside(m.start(), everything)]
+        cuts = [a for a, _ in joints]
         groups: dict[int, Mention] = {}
         last_end: dict[int, int] = {}
         for start, end, kind, text in everything:
@@ -164,9 +165,13 @@ class AgencyIndex:
         for start, end, _kind, text in place_spans:
             if start in notes and len(text) == end - start:  # a typo, read as the place it means
                 corrected = corrected[:start] + text + corrected[end:]
+        starts = {span[0] for span in everything}
+        joints = [(a, b) for a, b in joints if b in starts]  # 和 before a name; not inside 人力资源和社会保障局
         for m in found:
             m.text = corrected
-            m.phrase = _phrase_around(corrected, m.start)
+            lo = max([b for a, b in joints if b <= m.start], default=0)
+            hi = min([a for a, b in joints if a > m.start], default=len(corrected))
+            m.phrase = _phrase_around(corrected[:hi], m.start, lo)
             if m.token and m.token in m.phrase:
                 m.tail = m.phrase[m.phrase.index(m.token) + len(m.token):]
         return found
@@ -537,12 +542,13 @@ def _inside(pos: int, spans: list[Span]) -> bool:
     return any(s[0] <= pos < s[1] for s in spans)
 
 
-def _phrase_around(q: str, start: int) -> str:
-    """The filler-free piece of ``q`` that contains position ``start``."""
+def _phrase_around(q: str, start: int, lo: int = 0) -> str:
+    """The filler-free piece of ``q`` that contains position ``start``, from ``lo`` on (a
+    connector before it ends the mention before: 洪泽区「和」淮阴区)."""
     pos = 0
     for piece in re.split(f"({_FILLER.pattern}|\\|)", q):
         if piece and pos <= start < pos + len(piece):
-            return piece
+            return piece[max(0, lo - pos):]
         pos += len(piece or "")
     return ""
 
