@@ -1,8 +1,9 @@
 """Generate a large database for the answer-latency benchmark.
 
-100,000 reports over 20,000 agencies (every prefecture city of the gazetteer × a list of
-departments, five years each), written with bulk ``executemany`` inside one transaction through
-the real schema (:func:`store.db.open_db`).  Each report carries the cells questions touch most
+100,000 reports over 20,000 agencies (every prefecture city of the national gazetteer × a list
+of departments, five years each), written with bulk ``executemany`` inside one transaction through
+the real schema (:func:`store.db.open_db`).  Each agency is identified as ingest would (division,
+organ, level, and the forms that lead to it are stored), so answering reads stored forms.  Each report carries the cells questions touch most
 (every active and appeals cell, the 总计 column of every requests row, every column of 本年新收),
 so answers read real rows; about 2 % of reports get a failed check.
 
@@ -20,9 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.qa.places import CITIES, PROVINCES  # noqa: E402
 from store.catalogue import keys_for  # noqa: E402
 from store.db import now_iso, open_db, write_transaction  # noqa: E402
+from store.identity.gazetteer import gazetteer  # noqa: E402
+from store.identity.names import identify  # noqa: E402
+from store.identity.registry import key_form  # noqa: E402
 
 DEPARTMENTS = """
 人民政府 人民政府办公室 发展和改革委员会 教育局 科学技术局 工业和信息化局 公安局 民政局 司法局 财政局
@@ -36,15 +39,13 @@ DEPARTMENTS = """
 
 
 def agency_names(count: int) -> list[tuple[str, str]]:
-    """(name, region) pairs: city × department, then province × department."""
+    """(name, region) pairs: prefecture × department, then province × department."""
+    places = sorted(gazetteer().by_code.values(), key=lambda p: p.code)
     out = []
-    for province, cities in CITIES.items():
-        for city in cities.split():
+    for level in ("prefecture", "province"):
+        for place in (p for p in places if p.level == level and not p.zone):
             for dept in DEPARTMENTS:
-                out.append((f"{city}市{dept}", province))
-    for province in PROVINCES:
-        for dept in DEPARTMENTS:
-            out.append((f"{province}{dept}", province))
+                out.append((f"{place.name}{dept}", place.name))
     if count > len(out):
         raise SystemExit(f"the gazetteer gives at most {len(out)} agencies")
     return out[:count]
@@ -66,9 +67,14 @@ def generate(path: Path, agencies: int, years: range, seed: int) -> dict[str, fl
     t0 = time.perf_counter()
     names = agency_names(agencies)
     keys = {fmt: bench_keys(fmt) for fmt in ("2019", "2021")}
+    idents = [identify(n, "", r) for n, r in names]
     with write_transaction(db):
-        db.conn.executemany("insert into agencies (id, name, region, aliases) values (?, ?, ?, '[]')",
-                            [(i + 1, n, r) for i, (n, r) in enumerate(names)])
+        db.conn.executemany("insert into agencies (id, name, region, aliases, division_code, organ, level) "
+                            "values (?, ?, ?, '[]', ?, ?, ?)",
+                            [(i + 1, n, r, d.code, d.organ, d.level) for i, ((n, r), d) in enumerate(zip(names, idents, strict=True))])
+        db.conn.executemany("insert or ignore into agency_forms (form, agency_id, kind) values (?, ?, ?)",
+                            [(form, i + 1, kind) for i, ((n, _), d) in enumerate(zip(names, idents, strict=True))
+                             for form, kind in ((n, "name"), (key_form(d.key), "key")) if d.key])
         report_id = 0
         reports, cells, checks = [], [], []
         for aid in range(1, agencies + 1):

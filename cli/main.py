@@ -19,6 +19,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("cli.ingest_cmd", "ingest"),
     ("cli.ingest_cmd", "check"),
     ("cli.ingest_cmd", "export"),
+    ("cli.agencies_cmd", "agencies"),
     *[("cli.ops_cmd", name) for name in ("watch", "backup", "restore", "status")],
     ("cli.bot_cmd", "bot"),
     *[("cli.qa_cmd", name) for name in ("ask", "chat", "demo")],

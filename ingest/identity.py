@@ -1,10 +1,9 @@
-"""Who published a report, for which year, and where: read from its title.
+"""Who published a report and for which year, as its title prints them.
 
 Titles come as "聊城市城市管理局\\n2019 年度政府信息公开工作报告", "上海市人民政府办公厅2019年政府信息公开
 工作年度报告" or "2019年度XX局政府信息公开工作年度报告"; HTML titles add a site suffix after "_".
-The agency is the full name as printed; the region is its leading place name (聊城市, 上海市,
-平潭综合实验区), split by a suffix rule that needs two characters before the suffix so that
-市场监督管理局 or 杭州 are not cut at 市/州.
+The agency is the name as printed; what it means (division, organ, canonical name, region) is
+decided by :func:`store.identity.names.identify`, which also reads the body and the folder.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ingest.model import CheckResult, ParsedReport
 from ingest.normalize import core
 
 _AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>20\d{2})年度?(?:政府)?(?:信息|政务)公开")
 _YEAR_THEN_AGENCY = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)(?:政府)?(?:信息|政务)公开")
-_REGION = re.compile(r"^[^\s]{2,7}?(?:综合实验区|新区|自治州|地区|盟|市|县|区|旗)")
-_PROVINCE = re.compile(r"^[^\s]{2,3}?(?:省|自治区)")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年")
 _STRIP = "#*《》“”\"'·:,。 　-_|"
 _NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)|(?:关于|的)$")
@@ -39,7 +37,6 @@ def plausible_agency(name: str) -> bool:
 class Identity:
     agency: str
     year: int | None
-    region: str
 
 
 def _title_candidates(title: str, text: str) -> list[str]:
@@ -66,26 +63,47 @@ def _from_title(candidate: str) -> tuple[str, int] | None:
     return None
 
 
-def region_of(agency: str) -> str:
-    """The leading place name of an agency (a city, else its province, a zone), or "" if none."""
-    province = _PROVINCE.match(agency)
-    rest = agency[province.end():] if province else agency
-    match = _REGION.match(rest)
-    if match:
-        return match.group(0)
-    return province.group(0) if province else ""
-
-
 def _year_from_text(text: str) -> int | None:
     years = Counter(int(y) for y in _YEAR_IN_TEXT.findall(text[:3000]))
     return years.most_common(1)[0][0] if years else None
 
 
 def detect_identity(title: str, text: str) -> Identity:
-    """Agency, year and region from the title, else the first lines, else the most cited year."""
+    """Agency and year from the title, else the first lines, else the most cited year."""
     for candidate in _title_candidates(title, text):
         found = _from_title(candidate)
         if found:
             agency, year = found
-            return Identity(agency=agency, year=year, region=region_of(agency))
-    return Identity(agency="", year=_year_from_text(text), region="")
+            return Identity(agency=agency, year=year)
+    return Identity(agency="", year=_year_from_text(text))
+
+
+def name_report(parsed: ParsedReport, text: str, folder: str = "") -> None:
+    """Give a report its agency's identity: the printed name read through the gazetteer and the
+    organ table, confirmed or completed from the body and the folder.  The report keeps the
+    printed name; its agency becomes the canonical one (洪泽区人民政府 → 淮安市洪泽区人民政府)."""
+    from store.identity.names import identify
+
+    printed = parsed.printed_agency or parsed.agency
+    ident = identify(printed, text, folder)
+    parsed.printed_agency = printed
+    parsed.identity = ident
+    parsed.agency = ident.canonical
+    parsed.region = ident.region
+
+
+def identity_checks(parsed: ParsedReport) -> list[CheckResult]:
+    """What the reader could not settle about who published the report, where the user sees it
+    (``xxgk check``, the ingest summary): a place it could not find in the gazetteer, or a name it
+    corrected.  Warnings: the figures are not in doubt, the agency's place may be."""
+    ident = parsed.identity
+    if ident is None:
+        return []
+    checks = [CheckResult(rule="identity.note", severity="warning", passed=False, origin="reading",
+                          message=f"单位名称“{parsed.printed_agency}”：{note}") for note in ident.notes]
+    if not ident.code:
+        checks.append(CheckResult(
+            rule="identity.unplaced", severity="warning", passed=False, origin="reading",
+            message=f"未能确定“{parsed.printed_agency}”所在的行政区划，该单位按印刷名称保存；"
+                    "如与已有单位为同一单位，请用 xxgk agencies merge 或 alias 处理"))
+    return checks

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ingest.identity import detect_identity
+from ingest.identity import detect_identity, name_report
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from store.catalogue import CellSpec, specs_for
@@ -819,15 +819,16 @@ def interpret(doc: Document) -> ParsedReport:
             _distrust_incomplete(readings, stray, placed[table])
         unplaced += [{"table": table, "raw": v.raw, "provenance": dict(v.row.provenance)} for v in stray]
         cells.update(readings)
-    return ParsedReport(
+    report = ParsedReport(
         agency=identity.agency,
         year=identity.year,
         format=fmt_active,
         table_formats=formats,
         cells=cells,
         source_kind=doc.kind,
-        region=identity.region,
         missing_tables=missing,
         narrative=doc.text,
         unplaced=unplaced,
     )
+    name_report(report, doc.text)
+    return report

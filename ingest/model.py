@@ -111,6 +111,8 @@ class ParsedReport:
     unplaced: list[dict[str, Any]] = field(default_factory=list)
     """Rows of numbers in a table that match no label: ``{"table", "raw", "provenance"}``.
     Kept so that checks and export say so, instead of the numbers vanishing."""
+    printed_agency: str = ""  # the agency as the title prints it ("洪泽区人民政府"); agency is canonical
+    identity: Any = None  # store.identity.names.Identity read from title, body and folder
 
     def value(self, key: str) -> float:
         """The value of a cell for arithmetic: blank or missing counts as 0."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ingest.identity import identity_checks, name_report
 from ingest.model import CellReading, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
@@ -70,6 +71,9 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
+    folder = str(Path(name).parent) if Path(name).parent != Path(".") else ""
+    if folder:  # the folder it came from may place an agency the title and body leave open
+        name_report(parsed, document.text, folder)
     return parsed
 
 
@@ -185,10 +189,15 @@ def _hidden(relative: Path) -> bool:
 def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: str) -> IngestOutcome:
     from ingest.alerts import alert_text
     from ingest.checks import run_checks
+    from store.identity.registry import find_agency
 
+    if parsed.identity is not None:  # an operator's merge or rename decides the stored name
+        found = find_agency(db, parsed.identity)
+        if found:
+            parsed.agency = found[1]
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
-    parsed.checks = run_checks(parsed, previous_export)
+    parsed.checks = run_checks(parsed, previous_export) + identity_checks(parsed)
     saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
     if saved.outcome != "unchanged":
         _refresh_next_year(db, parsed.agency, parsed.year)

@@ -7,7 +7,8 @@ crash or a bad file never leaves half a report behind and an alert is never lost
 Tables
 ------
 ``meta``          schema version and other facts about the file
-``agencies``      full name, region (city/province), aliases
+``agencies``      canonical name, region, aliases, division code, organ, level (store.identity)
+``agency_forms``  every name that leads to an agency; ``agency_changes`` the operator's, undoable
 ``reports``       one row per ingested file; ``status`` is ``current`` or ``superseded``
 ``cells``         canonical cell values with raw text, provenance and flags
 ``checks``        validation results per report
@@ -31,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -315,22 +316,17 @@ class SaveResult:
 
 
 def agency_id(db: sqlite_utils.Database, name: str, region: str = "", aliases: list[str] | None = None) -> int:
-    """The id of agency ``name``, created if new; aliases are merged in."""
-    row = db.execute("select id, aliases, region from agencies where name = ?", [name]).fetchone()
-    if row is None:
-        cur = db.execute(
-            "insert into agencies (name, region, aliases) values (?, ?, ?)",
-            [name, region, json.dumps(sorted(set(aliases or [])), ensure_ascii=False)],
-        )
-        return int(cur.lastrowid)
-    ident, old_aliases, old_region = row
-    merged = sorted(set(json.loads(old_aliases)) | set(aliases or []))
-    if merged != json.loads(old_aliases) or (region and not old_region):
-        db.execute(
-            "update agencies set aliases = ?, region = ? where id = ?",
-            [json.dumps(merged, ensure_ascii=False), old_region or region, ident],
-        )
-    return int(ident)
+    """The id of the agency ``name`` means (identified through the gazetteer), created if new;
+    ``aliases`` lead to it too."""
+    from store.identity.names import identify
+    from store.identity.registry import add_form, ensure_agency
+
+    ident = identify(name, "", region)
+    ident.region = ident.region or region
+    ident_id = ensure_agency(db, ident)
+    for alias in aliases or []:
+        add_form(db, ident_id, alias, "alias")
+    return ident_id
 
 
 def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", alert_text: str | None = None) -> SaveResult:
@@ -340,16 +336,20 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
     agency and year supersedes the current report, which stays in history.  ``alert_text``,
     when given, is queued in the outbox in the same transaction.
     """
+    from store.identity.registry import ensure_agency
+
     with write_transaction(db):
+        if parsed.identity is not None:
+            aid = ensure_agency(db, parsed.identity)
+        else:
+            aid = agency_id(db, parsed.agency, parsed.region)
         same = db.execute(
-            "select r.id from reports r join agencies a on a.id = r.agency_id "
-            "where r.sha256 = ? and a.name = ? and r.year = ? and r.status = 'current'",
-            [parsed.sha256, parsed.agency, parsed.year],
+            "select id from reports where sha256 = ? and agency_id = ? and year = ? and status = 'current'",
+            [parsed.sha256, aid, parsed.year],
         ).fetchone()
         if same:
             _log(db, origin, parsed.source_name, parsed.sha256, "unchanged", "", same[0])
             return SaveResult(report_id=int(same[0]), outcome="unchanged")
-        aid = agency_id(db, parsed.agency, parsed.region)
         previous = db.execute(
             "select id from reports where agency_id = ? and year = ? and status = 'current'",
             [aid, parsed.year],
@@ -358,7 +358,8 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
         flagged = sum(1 for c in parsed.cells.values() if c.flagged)
         cur = db.execute(
             "insert into reports (agency_id, year, format, table_formats, source_name, source_kind, sha256, "
-            "ingested_at, status, failed_checks, flagged_cells) values (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?)",
+            "ingested_at, status, failed_checks, flagged_cells, printed_agency) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, 'current', ?, ?, ?)",
             [
                 aid,
                 parsed.year,
@@ -370,6 +371,7 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
                 now_iso(),
                 failed,
                 flagged,
+                clean_text(parsed.printed_agency or parsed.agency),
             ],
         )
         report_id = int(cur.lastrowid)

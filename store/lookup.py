@@ -1,8 +1,7 @@
-"""Find agencies named loosely in a command argument (xxgk export/check; /agency, /check, /export, /subscribe).
+"""Agencies named in a command argument (xxgk export/check; /agency, /check, /export, /subscribe).
 
-Question answering has its own resolver in :mod:`bot.qa`; commands only need "which agencies
-does this text mean", answered from the ``agencies`` table: exact name or alias, then
-substring, then a fuzzy match.
+The reading is the one resolver of :mod:`store.identity.resolver`, the same that answers
+questions, so a name means the same agency in ``xxgk ask``, ``xxgk export`` and /agency.
 """
 
 from __future__ import annotations
@@ -10,14 +9,11 @@ from __future__ import annotations
 import re
 
 import sqlite_utils
-from rapidfuzz import fuzz, process
 
-from store import queries
+from store.identity.gazetteer import normalise
+from store.identity.resolver import index_for
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年(?:度)?)?(?!\d)")
-FUZZY_CUTOFF = 60
-CLEAR_LEAD = 10
-"""A fuzzy match this many points ahead of the next is taken as the one meant."""
 
 
 def split_year(text: str) -> tuple[str, int | None]:
@@ -31,21 +27,13 @@ def split_year(text: str) -> tuple[str, int | None]:
 
 def find_agencies(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[tuple[int, str]]:
     """Agencies ``text`` may mean, best first; one entry when it is unambiguous."""
-    text = "".join(text.split())
+    text = normalise(text)
     if not text:
         return []
-    everyone = queries.agencies(db)
-    exact = [a for a in everyone if text == a["name"] or text in a["aliases"]]
-    if exact:
-        return [(exact[0]["id"], exact[0]["name"])]
-    inside = [a for a in everyone if text in a["name"] or any(text in alias for alias in a["aliases"])]
-    if inside:
-        return [(a["id"], a["name"]) for a in inside[:limit]]
-    names = {a["id"]: a["name"] for a in everyone}
-    hits = process.extract(text, names, scorer=fuzz.ratio, limit=limit, score_cutoff=FUZZY_CUTOFF)
-    if len(hits) > 1 and hits[0][1] - hits[1][1] >= CLEAR_LEAD:
-        hits = hits[:1]  # one name stands out: that is what was meant
-    return [(ident, name) for name, _score, ident in hits]
+    index = index_for(db)
+    resolution = index.resolve_name(text)
+    ids = {e.name: e.id for e in index.entries}
+    return [(ids[name], name) for name in resolution.matches[:limit] if name in ids]
 
 
 def agency_name(db: sqlite_utils.Database, agency_id: int) -> str | None:

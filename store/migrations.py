@@ -43,8 +43,29 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists ingest_log_sha on ingest_log(sha256)")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """One agency, one identity: agencies get a division code, an organ and a level, every name
+    that leads to an agency is kept in ``agency_forms``, every report keeps its printed name, and
+    the operator's changes are recorded (``agency_changes``) so they can be undone.  Agencies
+    that are the same (洪泽区人民政府 and 淮安市洪泽区人民政府) are merged, with a summary."""
+    for column in ("division_code", "organ", "level"):
+        db.execute(f"alter table agencies add column {column} text not null default ''")
+    db.execute("alter table reports add column printed_agency text not null default ''")
+    db.execute("create table agency_forms (form text primary key, agency_id integer not null "
+               "references agencies(id), kind text not null default 'alias')")
+    db.execute("create index agency_forms_agency on agency_forms(agency_id)")
+    db.execute("create table agency_changes (id integer primary key, ts text not null, action text not null, "
+               "summary text not null, snapshot text not null default '{}', created text not null default '[]', "
+               "undone integer not null default 0)")
+    db.execute("update reports set printed_agency = (select name from agencies a where a.id = reports.agency_id)")
+    from store.identity.merge import identify_existing
+
+    identify_existing(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "index cells by key; ingest_log by sha256", _v2),
+    Migration(3, "agency identity: divisions, organs, forms, merges", _v3),
 ]
 
 

@@ -39,7 +39,7 @@ def agencies(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 _REPORT_COLUMNS = (
     "r.id, a.name, a.region, r.year, r.format, r.table_formats, r.source_name, r.source_kind, "
-    "r.sha256, r.ingested_at, r.status, r.failed_checks, r.flagged_cells, r.agency_id"
+    "r.sha256, r.ingested_at, r.status, r.failed_checks, r.flagged_cells, r.agency_id, r.printed_agency"
 )
 
 
@@ -48,7 +48,7 @@ def _report_row(row: tuple | None) -> dict[str, Any] | None:
         return None
     keys = (
         "id", "agency", "region", "year", "format", "table_formats", "source_name", "source_kind",
-        "sha256", "ingested_at", "status", "failed_checks", "flagged_cells", "agency_id",
+        "sha256", "ingested_at", "status", "failed_checks", "flagged_cells", "agency_id", "printed_agency",
     )
     report = dict(zip(keys, row, strict=True))
     report["table_formats"] = json.loads(report["table_formats"] or "{}")
@@ -168,6 +168,7 @@ def export_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
     return {
         "id": report["id"],
         "agency": report["agency"],
+        "printed_agency": report["printed_agency"] or report["agency"],  # the name as the title printed it
         "region": report["region"],
         "year": report["year"],
         "format": report["format"],

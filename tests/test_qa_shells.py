@@ -54,6 +54,8 @@ async def test_the_same_answer_through_cli_console_and_telegram(api, tmp_path):
     assert [a["status"] for a in cli_answers] == ["answer", "answer", "no_data", "answer", "answer", "answer",
                                                    "not_found"]
     for question, data, said, sent in zip(QUESTIONS, cli_answers, console, telegram, strict=True):
-        assert said == data["text"], question
+        picks = "".join(f"\n  {n}. {c}" for n, c in enumerate(data["candidates"], 1))
+        picks += "\n（输入序号选择）" if picks else ""  # the console numbers the candidates to pick from
+        assert said == data["text"] + picks, question
         assert sent.startswith(data["text"]), question  # Telegram adds only caveats not in the text
     assert cli_answers[3]["value"] == 272 and "总计栏空白；按各申请人列相加为 272" in telegram[3]

@@ -24,10 +24,10 @@ ReportPicker = Callable[[sqlite_utils.Database, str, "int | None"], "tuple[dict[
 
 
 def _region_filter(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str]:
-    places = tuple(p for m in q.mentions for p in m.places)
-    if not places:
+    placed = [m for m in q.mentions if m.places]
+    if not placed:
         return None, ""
-    return {index.entries[i].name for i in index.region_ids(places)}, "".join(places)
+    return {index.entries[i].name for i in index.region_of(placed[0])}, "".join(placed[0].places)
 
 
 def _scope(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str, Answer | None]:
@@ -40,7 +40,7 @@ def _scope(q: Question, index: AgencyIndex) -> tuple[set[str] | None, str, Answe
     labels: list[str] = []
     for m in q.mentions:
         if index.names_a_place_only(m):  # "聊城": a region, not 聊城市人民政府
-            names |= {index.entries[i].name for i in index.region_ids(m.places)} if m.places else set()
+            names |= {index.entries[i].name for i in index.region_of(m)} if m.places else set()
             labels.append("".join(m.places))
             continue
         r = index.resolve(m)

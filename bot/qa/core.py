@@ -187,8 +187,7 @@ def _clearly_meant(phrase: str, r: Resolution, index: AgencyIndex) -> str | None
     if len(r.suggestions) != 1 or not phrase:
         return None
     name = r.suggestions[0]
-    entry = next((e for e in index.entries if e.name == name), None)
-    if entry is None or not set(r.places) <= set(entry.places):
+    if not all(place in name for place in r.places):  # canonical names carry their whole place chain
         return None
     rest = phrase
     for place in sorted(r.places, key=len, reverse=True):
@@ -231,7 +230,8 @@ def _clarify(db: sqlite_utils.Database, q: Question, r: Resolution) -> Answer:
     shown = candidates[:8]
     without = [c for c in without if c in shown]
     more = f"等{len(candidates)}个" if len(candidates) > len(shown) else ""
-    text = (f"问题里的单位对应多个{more}，请选择或说出全称：{'、'.join(shown)}。"
+    asks = "问题里的单位对应多个" + more if len(candidates) > 1 else "问题里的单位没有完全对上，是指这个吗"
+    text = (f"{asks}，请选择或说出全称：{'、'.join(shown)}。"
             f"\n例如：{shown[0]}{q.years[0] if q.years else ''}{'年' if q.years else ''}收到多少申请")
     if without:
         text += f"\n其中没有{q.years[0]}年报告的：{'、'.join(without)}。"

@@ -231,13 +231,7 @@ def _with_parts(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
 
 
 def _scope(q: Question, index: AgencyIndex) -> tuple[set[int] | None, str]:
-    places = tuple(p for m in q.mentions for p in m.places)
-    tokens = [m.token for m in q.mentions if m.token]
-    if tokens and tokens[0] in index.dept:
-        return index._within(index.dept[tokens[0]], places), "".join(places) + "各" + tokens[0]
-    if places:
-        return index.region_ids(places), "".join(places) + "各单位"
-    return None, "各单位"
+    return index.scope(q.mentions, q.text)
 
 
 def _totals(rows: list[dict], metric, columns: tuple[str, ...],  # type: ignore[no-untyped-def]

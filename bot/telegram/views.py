@@ -4,6 +4,7 @@ Plain functions of the database so they are tested without Telegram."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -20,6 +21,9 @@ def agency_summary(db: sqlite_utils.Database, name: str) -> str:
     if not reports:
         return f"数据库中没有「{name}」的报告。"
     lines = [f"{name}：共 {len(reports)} 份年度报告"]
+    aliases = db.execute("select aliases from agencies where name = ?", [name]).fetchone()
+    if aliases and json.loads(aliases[0]):
+        lines.append("别名：" + "、".join(json.loads(aliases[0])))
     for r in reports:
         failed = f"，{r['failed_checks']} 项校验未通过" if r["failed_checks"] else "，校验全部通过"
         flagged = f"，{r['flagged_cells']} 个单元格存疑" if r["flagged_cells"] else ""

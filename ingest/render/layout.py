@@ -98,7 +98,9 @@ def fmt_value(value: Any) -> str:
 
 
 def title_of(figures: Figures) -> str:
-    return f"{figures['agency']}{figures['year']}年政府信息公开工作年度报告"
+    """The title as the report prints it: ``title_agency`` when the figures give the name the
+    way that year's title printed it (洪泽区人民政府), else the agency."""
+    return f"{figures.get('title_agency') or figures['agency']}{figures['year']}年政府信息公开工作年度报告"
 
 
 def _v(figures: Figures, key: str) -> str:
@@ -248,13 +250,15 @@ def appeals_table(figures: Figures) -> TableLayout:
 
 def narrative(figures: Figures) -> list[tuple[str, str]]:
     """The report's prose as (kind, text): kind is ``heading``, ``para`` or a table name."""
-    year, agency = figures["year"], figures["agency"]
+    year, agency = figures["year"], figures.get("title_agency") or figures["agency"]
     new_total = figures["cells"].get("requests.new.total")
     overall = f"{year}年，{agency}认真贯彻落实《条例》，扎实推进政府信息公开工作。"
     if new_total is not None:
         overall += f"全年共新收政府信息公开申请{fmt_value(new_total)}件，均按规定时限答复。"
+    compiled = f"由{figures['compiled_by']}" if figures.get("compiled_by") else ""
+    closing = [("para", f"联系地址：{figures['address']}")] if figures.get("address") else []
     return [
-        ("para", "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
+        ("para", f"本报告{compiled}根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，"
                  f"所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"),
         ("heading", "一、总体情况"),
         ("para", overall),
@@ -268,6 +272,7 @@ def narrative(figures: Figures) -> list[tuple[str, str]]:
         ("para", "政府信息公开工作仍有不足，主动公开的深度和广度有待提升。下一步将加强培训，规范办理流程。"),
         ("heading", "六、其他需要报告的事项"),
         ("para", "本机关未收取政府信息公开信息处理费。"),
+        *closing,
     ]
 
 
