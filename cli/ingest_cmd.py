@@ -35,19 +35,21 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     files = expand_paths(paths)
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
-    outcomes: list[IngestOutcome] = []
-    show_bar = not quiet and not as_json and len(files) > 1
+    summary = Summary()
+    if not as_json:
+        click.echo(summary.header())
+    # The bar shares the terminal with the rows only when the rows go elsewhere (a file, a pipe).
+    show_bar = not quiet and not as_json and len(files) > 1 and not sys.stdout.isatty()
     with click.progressbar(
         files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
     ) if show_bar else _plain(files) as bar:
         for path in bar:
-            outcomes.append(ingest_file(db, path))
-    if as_json:
-        for o in outcomes:
-            click.echo(json.dumps(o.__dict__, ensure_ascii=False))
-    else:
-        click.echo(summary_table(outcomes))
-    if any(not o.ok for o in outcomes):
+            outcome = ingest_file(db, path)
+            summary.add(outcome)
+            click.echo(json.dumps(outcome.__dict__, ensure_ascii=False) if as_json else summary.row(outcome))
+    if not as_json:
+        click.echo(summary.totals())
+    if summary.bad:
         ctx.exit(1)
 
 
@@ -64,29 +66,44 @@ class _plain:
         return False
 
 
-def summary_table(outcomes: list[IngestOutcome]) -> str:
-    """file | agency | year | cells | failed checks | result — one line per file, then totals."""
-    header = ("文件 file", "机关 agency", "年度", "单元格", "未通过校验", "结果 / 错误")
-    rows = [
-        (
+class Summary:
+    """The summary table, one line per file as it is done, then the totals.
+
+    A batch of a million files must not hold a million outcomes (~5 KB each) to align columns
+    at the end, so the columns have fixed display widths (a longer agency name just pushes its
+    line to the right) and only the three totals are kept."""
+
+    WIDTHS = (48, 36, 4, 14, 10)
+    HEADER = ("文件 file", "机关 agency", "年度", "单元格", "未通过校验", "结果 / 错误")
+
+    def __init__(self) -> None:
+        self.files = self.bad = self.failed = 0
+
+    def add(self, o: IngestOutcome) -> None:
+        self.files += 1
+        self.bad += not o.ok
+        self.failed += bool(o.ok and o.failed_checks)
+
+    def header(self) -> str:
+        return self._line(self.HEADER)
+
+    def row(self, o: IngestOutcome) -> str:
+        return self._line((
             _short(o.file),
             o.agency or "",
             str(o.year or ""),
             f"{o.cells}" + (f" (+{o.flagged} 存疑)" if o.flagged else ""),
             str(len(o.failed_checks)) if o.ok else "",
             o.outcome if o.ok else "错误: " + o.error,
-        )
-        for o in outcomes
-    ]
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, *rows]:
-        cols = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
-        lines.append("  ".join([*cols, r[-1]]))
-    bad = sum(1 for o in outcomes if not o.ok)
-    failed = sum(1 for o in outcomes if o.ok and o.failed_checks)
-    lines.append(f"共 {len(outcomes)} 个文件：{len(outcomes) - bad} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验")
-    return "\n".join(lines)
+        ))
+
+    def totals(self) -> str:
+        return (f"共 {self.files} 个文件：{self.files - self.bad} 个已读入，{self.bad} 个无法读取，"
+                f"{self.failed} 份报告未通过校验")
+
+    def _line(self, cols: tuple[str, ...]) -> str:
+        padded = [text + " " * max(0, width - _width(text)) for text, width in zip(cols, self.WIDTHS, strict=False)]
+        return "  ".join([*padded, cols[-1]])
 
 
 def _short(path: str, limit: int = 48) -> str:

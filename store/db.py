@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,14 +73,34 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True) 
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.enable_wal()
+        _switch_to_wal(db)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"无法打开数据库 / cannot open database {path}: {exc}") from exc
     return db
+
+
+def _switch_to_wal(db: sqlite_utils.Database) -> None:
+    """Put the file in WAL mode, waiting out other processes doing the same.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once instead
+    of calling the busy handler when another process holds it (two processes opening a fresh file
+    together: 1 trial in 40 failed).  So the switch is retried, with a growing pause, for as long
+    as any other lock is waited for; once one process has switched, the others see WAL already."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode = wal")  # a file that cannot (":memory:") keeps its mode
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * (1 + random.random()))
+        pause = min(pause * 2, 0.1)
 
 
 @contextmanager

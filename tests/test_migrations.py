@@ -142,3 +142,40 @@ def test_two_processes_creating_one_file_at_once(tmp_path: Path) -> None:
         t.join()
     assert errors == []
     assert schema_version(open_db(path)) == store_db.SCHEMA_VERSION
+
+
+def _open_fresh_files(folder: str, trials: int, barrier, errors) -> None:  # type: ignore[no-untyped-def]
+    """One of several processes: open each fresh file together with the others."""
+    for trial in range(trials):
+        barrier.wait()
+        try:
+            open_db(Path(folder) / f"fresh-{trial}.db").conn.close()
+        except Exception as exc:  # reported to the parent, asserted there
+            errors.put(f"trial {trial}: {exc}")
+
+
+def test_processes_opening_a_fresh_file_at_once_never_see_a_lock(tmp_path: Path) -> None:
+    """The switch to WAL needs the file alone and SQLite refuses it at once ("database is
+    locked") while another process holds it; four processes released together on each of 40
+    fresh files must all come up, every file in WAL with the latest schema."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    processes, trials = 4, 40
+    barrier, errors = ctx.Barrier(processes), ctx.Queue()
+    workers = [ctx.Process(target=_open_fresh_files, args=(str(tmp_path), trials, barrier, errors))
+               for _ in range(processes)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    assert found == [] and all(w.exitcode == 0 for w in workers)
+    for trial in range(trials):
+        conn = sqlite3.connect(tmp_path / f"fresh-{trial}.db")
+        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("select value from meta where key = 'schema_version'").fetchone()[0] == str(
+            store_db.SCHEMA_VERSION)
+        conn.close()
