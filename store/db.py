@@ -15,6 +15,7 @@ Tables
 ``subscriptions`` which chat wants which alerts
 ``audit``         every question and answer the shells handled
 ``ingest_log``    every file ingest tried, including the ones that failed
+``data_versions`` a counter per table (agencies, reports) bumped by triggers on every change
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 

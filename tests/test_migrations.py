@@ -90,10 +90,11 @@ def test_failing_step_rolls_back_every_step(db_path: Path, monkeypatch: pytest.M
         db.execute("update cells set value = -1")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(3, "broken", broken)])
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 3)
+    step = migrations.latest_version() + 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(step, "broken", broken)])
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", step)
 
-    with pytest.raises(StoreError, match="v3.*rolled back"):
+    with pytest.raises(StoreError, match=f"v{step}.*rolled back"):
         open_db(db_path)
 
     conn = sqlite3.connect(db_path)

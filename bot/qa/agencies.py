@@ -298,7 +298,7 @@ _CACHE_SIZE = 8
 
 def index_for(db: sqlite_utils.Database) -> AgencyIndex:
     """The cached index of this database's agencies, rebuilt when the table changes."""
-    key = (_db_identity(db), *queries.agency_state(db))
+    key = (_db_identity(db), queries.data_version(db, "agencies"))
     index = _CACHE.get(key)
     if index is None:
         index = AgencyIndex(queries.agencies(db))
