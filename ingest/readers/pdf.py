@@ -22,6 +22,7 @@ from pdfplumber.table import Table
 from ingest import limits
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.readers import clean_cell_text, is_value_text, join_lines
+from ingest.readers.pdfcells import PageChars, table_text
 from ingest.readers.pdfchars import deduped
 from ingest.readers.pdfguard import GuardedPage, check_streams, guarded
 
@@ -141,7 +142,8 @@ def _tables_and_text(page: Any, number: int) -> tuple[list[_PageTable], list[tup
     taken once here, not once per object of the page per table."""
     found = [(t, tuple(t.bbox)) for t in page.find_tables(_TABLE_SETTINGS)]
     boxes = [box for _, box in found]
-    tables = [_page_table(t, box, number) for t, box in sorted(found, key=lambda item: item[1][1])]
+    chars = PageChars(page.chars if found else [])
+    tables = [_page_table(t, box, number, chars) for t, box in sorted(found, key=lambda item: item[1][1])]
     outside = page.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
     return tables, [(ln["top"], ln["text"]) for ln in outside.extract_text_lines()]
 
@@ -196,15 +198,16 @@ def _mark_position(tables: list[_PageTable], text_lines: list[tuple[float, str]]
     tables[-1].text_below = any(top > tables[-1].bbox[3] for top in body)
 
 
-def _page_table(table: Table, bbox: Box, page: int) -> _PageTable:
+def _page_table(table: Table, bbox: Box, page: int, chars: PageChars) -> _PageTable:
     """One pdfplumber table as a text grid with a bbox per position.
 
     Row and column bands come from the distinct cell edges: pdfplumber's own row/column bboxes
     are unions of the cells that start there, so a merged cell would stretch them.
     """
-    texts = table.extract()
+    rows = table.rows
+    texts = table_text(rows, chars)
     origins: dict[Box, str] = {}
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         for c, box in enumerate(row.cells):
             if box is not None:
                 origins[tuple(box)] = clean_cell_text(texts[r][c] or "")
@@ -212,7 +215,7 @@ def _page_table(table: Table, bbox: Box, page: int) -> _PageTable:
     ys = _edges([b[1] for b in origins], bbox[3])
     grid: list[list[str]] = []
     boxes: list[list[Box]] = []
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         grid_row, box_row = [], []
         for c, box in enumerate(row.cells):
             position = (xs[c], ys[r], xs[c + 1], ys[r + 1])
@@ -221,7 +224,7 @@ def _page_table(table: Table, bbox: Box, page: int) -> _PageTable:
             box_row.append(tuple(box) if box is not None else position)
         grid.append(grid_row)
         boxes.append(box_row)
-    row_boxes = [(bbox[0], ys[r], bbox[2], ys[r + 1]) for r in range(len(table.rows))]
+    row_boxes = [(bbox[0], ys[r], bbox[2], ys[r + 1]) for r in range(len(rows))]
     return _PageTable(page, bbox, grid, boxes, row_boxes)
 
 
