@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -24,8 +27,10 @@ def _open(ctx: click.Context):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON lines.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes reading files at once (default: one per core; 1 reads them one by one).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool, jobs: int | None) -> None:
     """Ingest report files or folders (recursively) into the database.
 
     The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
@@ -39,31 +44,29 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     if not as_json:
         click.echo(summary.header())
     # The bar shares the terminal with the rows only when the rows go elsewhere (a file, a pipe).
-    show_bar = not quiet and not as_json and len(files) > 1 and not sys.stdout.isatty()
+    show_bar = not quiet and not as_json and len(files) > 1 and sys.stderr.isatty() and not sys.stdout.isatty()
     with click.progressbar(
-        files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
-    ) if show_bar else _plain(files) as bar:
-        for path in bar:
-            outcome = ingest_file(db, path)
+        length=len(files), label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda name: name or ""
+    ) if show_bar else contextlib.nullcontext() as bar:
+        for outcome in _outcomes(db, files, jobs):
             summary.add(outcome)
             click.echo(json.dumps(outcome.__dict__, ensure_ascii=False) if as_json else summary.row(outcome))
+            if bar is not None:
+                bar.update(1, Path(outcome.file).name)
     if not as_json:
         click.echo(summary.totals())
     if summary.bad:
         ctx.exit(1)
 
 
-class _plain:
-    """A context manager yielding the items, for when no progress bar is wanted."""
+def _outcomes(db, files: list[Path], jobs: int | None) -> Iterator[IngestOutcome]:
+    """One file alone, or ``--jobs 1``: read and stored in this process; more: parsed on every
+    core, stored in committed batches (:mod:`ingest.bulk`), outcomes in the same order."""
+    if len(files) == 1 or jobs == 1:
+        return (ingest_file(db, path) for path in files)
+    from ingest.bulk import default_workers, ingest_many
 
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return iter(self.items)
-
-    def __exit__(self, *exc):
-        return False
+    return ingest_many(db, files, workers=min(jobs or default_workers(), len(files)))
 
 
 class Summary:

@@ -67,38 +67,75 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     return parsed
 
 
+@dataclass
+class Parsed:
+    """One file read and interpreted, or the one-line reason it could not be (no database yet).
+
+    This is what a worker process hands the writer in a bulk ingest (:mod:`ingest.bulk`)."""
+
+    file: str
+    report: ParsedReport | None
+    error: str = ""
+    sha256: str = ""
+
+
+def parse_data(data: bytes, name: str) -> Parsed:
+    """Read and interpret one file's content.  Never raises for a bad file."""
+    try:
+        return Parsed(name, parse_bytes(data, name))
+    except Exception as exc:  # RecursionError and MemoryError are Exceptions too
+        return Parsed(name, None, _reading_error(exc), hashlib.sha256(data).hexdigest() if data else "")
+
+
+def parse_file(path: str | os.PathLike[str]) -> Parsed:
+    """Read and interpret one file from disk (size checked before reading)."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large")
+        data = Path(path).read_bytes()
+    except IngestError as exc:
+        return Parsed(name, None, str(exc))
+    except OSError as exc:
+        return Parsed(name, None, f"无法打开文件 / cannot open file: {exc.strerror or exc}")
+    return parse_data(data, name)
+
+
+def store_parsed(db: sqlite_utils.Database, item: Parsed, *, origin: str = "cli") -> IngestOutcome:
+    """Check and store a parsed file in one transaction (a savepoint inside a bulk ingest's
+    batch), or record why it could not be read.  Never raises for a bad file."""
+    if item.report is None:
+        return _failed(db, item.file, item.error, origin, item.sha256)
+    try:
+        return _store(db, item.report, origin, item.file)
+    except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
+        return _failed(db, item.file, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}",
+                       origin, item.report.sha256, retryable=True)
+    except Exception as exc:
+        return _failed(db, item.file, _reading_error(exc), origin, item.report.sha256)
+
+
 def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:
     """Ingest one file's content.  Never raises for a bad file: the outcome carries the error."""
-    try:
-        parsed = parse_bytes(data, name)
-        return _store(db, parsed, origin, name)
-    except IngestError as exc:
-        return _failed(db, name, str(exc), origin, data)
-    except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
-        return _failed(db, name, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}", origin,
-                       data, retryable=True)
-    except RecursionError:
-        return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
-    except MemoryError:
-        return _failed(db, name, "文件过大，内存不足 / file too large to read", origin, data)
-    except Exception as exc:  # a reader bug must not stop a batch: record it, say it plainly
-        return _failed(db, name, f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300], origin, data)
+    return store_parsed(db, parse_data(data, name), origin=origin)
 
 
 def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli") -> IngestOutcome:
     """Ingest one file from disk (size checked before reading)."""
-    path = Path(path)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise IngestError(f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_FILE_BYTES // 1048576} MB）/ file too large")
-        data = path.read_bytes()
-    except IngestError as exc:
-        return _failed(db, name, str(exc), origin, b"")
-    except OSError as exc:
-        return _failed(db, name, f"无法打开文件 / cannot open file: {exc.strerror or exc}", origin, b"")
-    return ingest_bytes(db, data, name, origin=origin)
+    return store_parsed(db, parse_file(path), origin=origin)
+
+
+def _reading_error(exc: Exception) -> str:
+    """The line a user sees for a file that could not be read."""
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "文件结构嵌套过深 / file structure too deeply nested"
+    if isinstance(exc, MemoryError):
+        return "文件过大，内存不足 / file too large to read"
+    # a reader bug must not stop a batch: record it, say it plainly
+    return f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300]
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -208,10 +245,9 @@ def stored_report(db: sqlite_utils.Database, report_id: int) -> ParsedReport:
     )
 
 
-def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes, *,
+def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, sha: str, *,
             retryable: bool = False) -> IngestOutcome:
     message = " ".join(message.split())  # always one line
-    sha = hashlib.sha256(data).hexdigest() if data else ""
     try:
         log_failure(db, name, message, origin=origin, sha256=sha)
     except Exception:  # a read-only or full disk must not hide the file's own error

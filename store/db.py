@@ -107,7 +107,16 @@ def _switch_to_wal(db: sqlite_utils.Database) -> None:
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction, taken with BEGIN IMMEDIATE so writers queue on the busy timeout
-    instead of failing half-way; sqlite-utils calls inside it become savepoints."""
+    instead of failing half-way; sqlite-utils calls inside it become savepoints.
+
+    Inside a transaction already open (a bulk ingest commits many reports at once) it is a
+    savepoint instead: a report that fails rolls back alone and the batch goes on.  When SQLite
+    itself has given up the whole transaction (disk full, I/O error), there is nothing left to
+    roll back to; the error goes up and the batch's owner sees ``in_transaction`` false."""
+    if db.conn.in_transaction:
+        with _savepoint(db):
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -117,6 +126,24 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+_SAVEPOINTS = iter(range(1, 1 << 62))
+
+
+@contextmanager
+def _savepoint(db: sqlite_utils.Database) -> Iterator[None]:
+    name = f"write_{next(_SAVEPOINTS)}"
+    db.conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+        raise
+    else:
+        db.conn.execute(f"RELEASE {name}")
 
 
 # --------------------------------------------------------------------------------------------
