@@ -7,13 +7,19 @@ agency names so each is a new report), then times
 
 * the whole ingest (detect → read → interpret → checks → one SQLite transaction) per kind;
 * for PDFs, bare ``pdfplumber`` table extraction of the same files (open, every page,
-  ``extract_tables()``), the floor any geometry-based reader pays; the ratio is ours / bare.
+  ``extract_tables()``), the floor any geometry-based reader pays; the ratio is ours / bare
+  (bench/bench_pdf.py measures it interleaved, file by file);
+* bulk ingest of many text files (``--bulk-copies`` × 7, default 700): file by file in one
+  process, as before, against :func:`ingest.bulk.ingest_many` (parsing on every core, batched
+  commits), alternated twice so load on the machine falls on both; with the bytes each wrote
+  per report (``wchar`` of /proc/self/io: WAL and database), and the speed-up as a ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -33,10 +39,11 @@ RENDERERS = {"pdf": render_pdf, "docx": render_docx, "html": render_html, "text"
 SUFFIX = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
 
 
-def make_corpus(folder: Path, copies: int) -> dict[str, list[Path]]:
+def make_corpus(folder: Path, copies: int, kinds: tuple[str, ...] = tuple(RENDERERS)) -> dict[str, list[Path]]:
     figures = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "bot/samples/figures").glob("*.json"))]
-    corpus: dict[str, list[Path]] = {kind: [] for kind in RENDERERS}
-    for kind, render in RENDERERS.items():
+    corpus: dict[str, list[Path]] = {kind: [] for kind in kinds}
+    for kind in kinds:
+        render = RENDERERS[kind]
         for copy in range(copies):
             for index, fig in enumerate(figures):
                 variant = dict(fig, agency=fig["agency"].replace("局", f"第{copy}局", 1) if copy else fig["agency"])
@@ -54,6 +61,43 @@ def time_ingest(paths: list[Path], db_path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, ok
 
 
+def _written() -> int:
+    """Bytes this process has passed to write() so far (Linux), 0 elsewhere."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("wchar:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def time_bulk(paths: list[Path], db_path: Path, bulk: bool) -> tuple[float, int, int]:
+    """Seconds, files stored and bytes written per report: file by file, or :mod:`ingest.bulk`."""
+    from ingest.bulk import ingest_many
+
+    db = open_db(db_path)
+    written, start = _written(), time.perf_counter()
+    outcomes = ingest_many(db, paths) if bulk else (ingest_file(db, p) for p in paths)
+    ok = sum(o.ok for o in outcomes)
+    seconds = time.perf_counter() - start
+    return seconds, ok, (_written() - written) // max(1, len(paths))
+
+
+def compare_bulk(folder: Path, copies: int) -> None:
+    paths = make_corpus(folder / "bulk", copies, kinds=("text",))["text"]
+    runs: dict[bool, list[tuple[float, int, int]]] = {False: [], True: []}
+    for attempt in range(2):
+        for bulk in (False, True):
+            runs[bulk].append(time_bulk(paths, folder / f"bulk-{attempt}-{bulk}.db", bulk))
+    for bulk, label in ((False, "file by file"), (True, "bulk")):
+        rates = [len(paths) / s for s, _, _ in runs[bulk]]
+        print(f"text {label:12} {len(paths)} files: {' / '.join(f'{r:.0f}' for r in rates)} reports/s, "
+              f"{runs[bulk][-1][2] // 1024} KB written per report, stored {runs[bulk][-1][1]}")
+    ratio = [serial[0] / bulk[0] for serial, bulk in zip(runs[False], runs[True], strict=True)]
+    print(f"bulk / file by file speed: {' / '.join(f'{r:.2f}x' for r in ratio)} on {os.cpu_count()} cores")
+
+
 def time_bare_pdfplumber(paths: list[Path]) -> float:
     start = time.perf_counter()
     for path in paths:
@@ -66,9 +110,14 @@ def time_bare_pdfplumber(paths: list[Path]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=3, help="copies of each of the 7 samples per kind")
+    parser.add_argument("--bulk-copies", type=int, default=100, help="copies of each sample for the bulk text run")
+    parser.add_argument("--only-bulk", action="store_true", help="only the bulk comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        compare_bulk(folder, args.bulk_copies)
+        if args.only_bulk:
+            return 0
         corpus = make_corpus(folder, args.copies)
         print(f"{'kind':6} {'files':>5} {'ok':>4} {'seconds':>8} {'reports/s':>10} {'ms/report':>10}")
         results = {}
