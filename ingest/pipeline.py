@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.model import CellReading, IngestError, ParsedReport
+from ingest.model import CellReading, CheckResult, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
 
@@ -77,12 +77,18 @@ class Parsed:
     report: ParsedReport | None
     error: str = ""
     sha256: str = ""
+    own_checks: list[CheckResult] = field(default_factory=list)
+    """The checks that need no other report (all but ``cross_year.*``), made where it was parsed."""
 
 
 def parse_data(data: bytes, name: str) -> Parsed:
-    """Read and interpret one file's content.  Never raises for a bad file."""
+    """Read and interpret one file's content, and check it against itself.  Never raises for a
+    bad file."""
+    from ingest.checks import run_checks
+
     try:
-        return Parsed(name, parse_bytes(data, name))
+        report = parse_bytes(data, name)
+        return Parsed(name, report, own_checks=run_checks(report, None))
     except Exception as exc:  # RecursionError and MemoryError are Exceptions too
         return Parsed(name, None, _reading_error(exc), hashlib.sha256(data).hexdigest() if data else "")
 
@@ -108,7 +114,7 @@ def store_parsed(db: sqlite_utils.Database, item: Parsed, *, origin: str = "cli"
     if item.report is None:
         return _failed(db, item.file, item.error, origin, item.sha256)
     try:
-        return _store(db, item.report, origin, item.file)
+        return _store(db, item.report, item.own_checks, origin, item.file)
     except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
         return _failed(db, item.file, f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}",
                        origin, item.report.sha256, retryable=True)
@@ -180,13 +186,16 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: str) -> IngestOutcome:
+def _store(db: sqlite_utils.Database, parsed: ParsedReport, own_checks: list[CheckResult], origin: str,
+           name: str) -> IngestOutcome:
+    """``run_checks(parsed, previous)`` is its own checks followed by the cross-year ones, so only
+    those are made here, against the year before as the database holds it now."""
     from ingest.alerts import alert_text
-    from ingest.checks import run_checks
+    from ingest.checks import cross_year
 
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
-    parsed.checks = run_checks(parsed, previous_export)
+    parsed.checks = own_checks + (cross_year(parsed, previous_export) if previous_export else [])
     saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
     if saved.outcome != "unchanged":
         _refresh_next_year(db, parsed.agency, parsed.year)

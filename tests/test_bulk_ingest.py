@@ -106,3 +106,21 @@ def test_outcomes_come_only_after_their_batch_is_committed(tmp_path: Path) -> No
         other = sqlite3.connect(db_path)  # another process's view: only what is committed
         assert other.execute("select count(*) from reports where id = ?", [outcome.report_id]).fetchone()[0] == 1
         other.close()
+
+
+def test_own_checks_and_cross_year_make_exactly_run_checks(tmp_path: Path) -> None:
+    """The worker makes a report's own checks, the writer only the cross-year ones: together,
+    in order, they must be what one ``run_checks`` against the year before gives."""
+    from ingest.checks import run_checks
+    from ingest.pipeline import ingest_bytes, parse_data
+    from store import queries
+
+    db = open_db(tmp_path / "x.db")
+    assert ingest_bytes(db, _year(2020, carried_forward=1), "2020.txt").ok
+    previous = queries.export_report(db, queries.current_report(db, "聊城市大数据局", 2020)["id"])
+    item = parse_data(_year(2021, carried_over=2), "2021.txt")
+    whole = run_checks(item.report, previous)
+    assert any(c.rule.startswith("cross_year.") and not c.passed for c in whole)
+    outcome = ingest_bytes(db, _year(2021, carried_over=2), "2021.txt")
+    stored = queries.checks_of(db, outcome.report_id)
+    assert [(c["rule"], c["passed"], c["message"]) for c in stored] == [(c.rule, c.passed, c.message) for c in whole]
