@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -43,7 +44,7 @@ little work."""
 
 
 def default_workers() -> int:
-    """Processes that parse: one per core (the writer mostly waits on them)."""
+    """Processes that parse: one per core (the writer needs a fraction of one)."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
@@ -51,12 +52,55 @@ def ingest_many(db: sqlite_utils.Database, files: Iterable[Path], *, origin: str
                 workers: int | None = None) -> Iterator[IngestOutcome]:
     """Ingest ``files`` with ``workers`` parsing processes; outcomes in the order of ``files``,
     each yielded once its report is committed."""
-    workers = workers or default_workers()
+    names = [str(f) for f in files]
+    yield from write_batches(db, parse_in_workers(names, workers or default_workers()), origin=origin)
+
+
+def parse_in_workers(names: list[str], workers: int) -> Iterator[Parsed]:
+    """:func:`parse_file` of each name, in order, done by ``workers`` processes.
+
+    Worker k parses files k, k + workers, k + 2·workers … and sends each result down its own
+    pipe; the pipe's small buffer holds a worker at most a file or two ahead of the writer, so
+    memory stays flat however many files there are.  No pool and no helper threads: the writer
+    only reads the pipes in turn.  A worker that dies (killed, out of memory) costs its current
+    file, reported as unreadable; a new worker takes over the rest of its share."""
     _preload()
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with context.Pool(workers, initializer=_worker_start) as pool:
-        parsed = pool.imap(parse_file, [str(f) for f in files], chunksize=2)
-        yield from write_batches(db, parsed, origin=origin)
+    running: dict[int, tuple[Any, Any]] = {}
+
+    def start(k: int, first: int) -> None:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_parse_share, args=(names, first, workers, send), daemon=True)
+        process.start()
+        send.close()
+        running[k] = (process, receive)
+
+    try:
+        for k in range(min(workers, len(names))):
+            start(k, k)
+        for i, name in enumerate(names):
+            k = i % workers
+            try:
+                yield running[k][1].recv()
+            except (EOFError, OSError):
+                running[k][0].join()
+                yield Parsed(name, None, f"读取进程意外退出（退出码 {running[k][0].exitcode}）/ the reading process died")
+                if i + workers < len(names):
+                    start(k, i + workers)
+    finally:
+        for process, receive in running.values():
+            receive.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+
+
+def _parse_share(names: list[str], first: int, step: int, send: Any) -> None:
+    """A worker's life: parse its share of the files, send each result, end."""
+    _worker_start()
+    for name in names[first::step]:
+        send.send(parse_file(name))
+    send.close()
 
 
 def write_batches(db: sqlite_utils.Database, items: Iterable[Parsed], *, origin: str = "cli") -> Iterator[IngestOutcome]:

@@ -35,6 +35,8 @@ from typing import Any
 import sqlite_utils
 
 SCHEMA_VERSION = 3
+_UNICODE_JSON = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(x, ensure_ascii=False)`` builds an encoder per call; a report stores ~200 of them."""
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -394,7 +396,7 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
                     key,
                     reading.value,
                     reading.raw,
-                    json.dumps(reading.provenance, ensure_ascii=False),
+                    _UNICODE_JSON.encode(reading.provenance),
                     int(reading.flagged),
                     reading.reason,
                 )
