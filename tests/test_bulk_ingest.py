@@ -124,3 +124,22 @@ def test_own_checks_and_cross_year_make_exactly_run_checks(tmp_path: Path) -> No
     outcome = ingest_bytes(db, _year(2021, carried_over=2), "2021.txt")
     stored = queries.checks_of(db, outcome.report_id)
     assert [(c["rule"], c["passed"], c["message"]) for c in stored] == [(c.rule, c.passed, c.message) for c in whole]
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A reader that takes its process down (a crash in a C library, the OOM killer) loses that
+    file, said in one line; a new worker reads the rest of its share."""
+    import os
+
+    paths = [str(p) for p in write_corpus(tmp_path / "inbox", 7, kinds=("txt",))]
+
+    def fragile(name: str):  # type: ignore[no-untyped-def]
+        if name == paths[2]:
+            os._exit(3)
+        return parse_file(name)
+
+    monkeypatch.setattr(bulk, "parse_file", fragile)  # the forked workers inherit it
+    got = list(bulk.parse_in_workers(paths, 2))
+    assert [g.file for g in got] == paths
+    assert [g.report is not None for g in got] == [True, True, False, True, True, True, True]
+    assert "reading process died" in got[2].error and "退出码 3" in got[2].error
