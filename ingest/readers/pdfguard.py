@@ -31,6 +31,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest import limits
 from ingest.model import IngestError
+from ingest.readers.pdfobjects import char_object
 
 _STREAM = re.compile(rb"stream\r?\n")
 _CHUNK = 64 * 1024
@@ -166,6 +167,11 @@ class GuardedPage(pdfplumber.page.Page):
             raise PdfminerException(exc) from exc
         self._layout: LTPage = device.get_result()
         return self._layout
+
+    def process_object(self, obj: Any) -> dict[str, Any]:
+        """A character through :func:`~ingest.readers.pdfobjects.char_object`, the same dict
+        built directly; anything else as pdfplumber does it."""
+        return char_object(self, obj) or super().process_object(obj)
 
 
 def guarded(pdf: Any, page: Any) -> GuardedPage:
