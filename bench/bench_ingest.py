@@ -10,9 +10,12 @@ agency names so each is a new report), then times
   ``extract_tables()``), the floor any geometry-based reader pays; the ratio is ours / bare
   (bench/bench_pdf.py measures it interleaved, file by file);
 * bulk ingest of many text files (``--bulk-copies`` × 7, default 700): file by file in one
-  process, as before, against :func:`ingest.bulk.ingest_many` (parsing on every core, batched
+  process, as before, against :func:`ingest.bulk.ingest_many` (a worker per core, batched
   commits), alternated twice so load on the machine falls on both; with the bytes each wrote
-  per report (``wchar`` of /proc/self/io: WAL and database), and the speed-up as a ratio.
+  per report (``wchar`` of /proc/self/io: WAL and database), the speed-up as a ratio, and the
+  CPU each spent per report — on a machine busy with other sessions, wall time cannot show a
+  speed-up (Linux gives the session its share however many processes it runs), CPU time shows
+  what the cores would give.
 """
 
 from __future__ import annotations
@@ -72,30 +75,45 @@ def _written() -> int:
     return 0
 
 
-def time_bulk(paths: list[Path], db_path: Path, bulk: bool) -> tuple[float, int, int]:
-    """Seconds, files stored and bytes written per report: file by file, or :mod:`ingest.bulk`."""
+def time_bulk(paths: list[Path], db_path: Path, bulk: bool) -> dict[str, float]:
+    """Seconds, files stored, bytes written and CPU ms (this process, its workers) per report:
+    file by file, or :mod:`ingest.bulk` with a worker per core."""
+    import resource
+
     from ingest.bulk import ingest_many
 
     db = open_db(db_path)
-    written, start = _written(), time.perf_counter()
-    outcomes = ingest_many(db, paths) if bulk else (ingest_file(db, p) for p in paths)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    written, start, cpu = _written(), time.perf_counter(), time.process_time()
+    outcomes = ingest_many(db, paths, workers=os.cpu_count()) if bulk else (ingest_file(db, p) for p in paths)
     ok = sum(o.ok for o in outcomes)
-    seconds = time.perf_counter() - start
-    return seconds, ok, (_written() - written) // max(1, len(paths))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    n = max(1, len(paths))
+    return {"seconds": seconds, "ok": ok, "kb": (_written() - written) / n / 1024,
+            "cpu_ms": 1000 * cpu / n, "workers_ms": 1000 * workers / n}
 
 
 def compare_bulk(folder: Path, copies: int) -> None:
     paths = make_corpus(folder / "bulk", copies, kinds=("text",))["text"]
-    runs: dict[bool, list[tuple[float, int, int]]] = {False: [], True: []}
+    runs: dict[bool, list[dict[str, float]]] = {False: [], True: []}
     for attempt in range(2):
         for bulk in (False, True):
             runs[bulk].append(time_bulk(paths, folder / f"bulk-{attempt}-{bulk}.db", bulk))
+    cores = os.cpu_count() or 1
     for bulk, label in ((False, "file by file"), (True, "bulk")):
-        rates = [len(paths) / s for s, _, _ in runs[bulk]]
-        print(f"text {label:12} {len(paths)} files: {' / '.join(f'{r:.0f}' for r in rates)} reports/s, "
-              f"{runs[bulk][-1][2] // 1024} KB written per report, stored {runs[bulk][-1][1]}")
-    ratio = [serial[0] / bulk[0] for serial, bulk in zip(runs[False], runs[True], strict=True)]
-    print(f"bulk / file by file speed: {' / '.join(f'{r:.2f}x' for r in ratio)} on {os.cpu_count()} cores")
+        last = runs[bulk][-1]
+        rates = " / ".join(f"{len(paths) / r['seconds']:.0f}" for r in runs[bulk])
+        print(f"text {label:12} {len(paths)} files: {rates} reports/s, {last['kb']:.0f} KB written per report, "
+              f"CPU {last['cpu_ms']:.2f} ms per report here + {last['workers_ms']:.2f} ms in workers, stored {last['ok']:.0f}")
+    ratio = " / ".join(f"{s['seconds'] / b['seconds']:.2f}x" for s, b in zip(runs[False], runs[True], strict=True))
+    serial, bulk = runs[False][-1], runs[True][-1]
+    bound = min(cores / (bulk["cpu_ms"] + bulk["workers_ms"]), 1 / bulk["cpu_ms"]) * 1000
+    print(f"bulk / file by file speed (wall, this machine now): {ratio}; load average {os.getloadavg()[0]:.1f} on "
+          f"{cores} cores")
+    print(f"on {cores} free cores, from CPU time: file by file {1000 / serial['cpu_ms']:.0f} reports/s, "
+          f"bulk {bound:.0f} reports/s ({bound * serial['cpu_ms'] / 1000:.2f}x)")
 
 
 def time_bare_pdfplumber(paths: list[Path]) -> float:

@@ -28,7 +28,7 @@ def _open(ctx: click.Context):
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON lines.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes reading files at once (default: one per core; 1 reads them one by one).")
+              help="Processes reading files at once (default: one per idle core; 1 reads them one by one).")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool, jobs: int | None) -> None:
     """Ingest report files or folders (recursively) into the database.
@@ -60,13 +60,15 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
 
 
 def _outcomes(db, files: list[Path], jobs: int | None) -> Iterator[IngestOutcome]:
-    """One file alone, or ``--jobs 1``: read and stored in this process; more: parsed on every
-    core, stored in committed batches (:mod:`ingest.bulk`), outcomes in the same order."""
-    if len(files) == 1 or jobs == 1:
-        return (ingest_file(db, path) for path in files)
+    """One file, ``--jobs 1`` or no idle core: read and stored in this process; else parsed by
+    several processes, stored in committed batches (:mod:`ingest.bulk`), outcomes in the same
+    order."""
     from ingest.bulk import default_workers, ingest_many
 
-    return ingest_many(db, files, workers=min(jobs or default_workers(), len(files)))
+    workers = min(jobs or default_workers(), len(files))
+    if workers == 1:
+        return (ingest_file(db, path) for path in files)
+    return ingest_many(db, files, workers=workers)
 
 
 class Summary:
