@@ -1,6 +1,6 @@
 """kill -9 the ingest job at random moments; the database must stay whole every time.
 
-    python bench/fault_kill9.py [--runs 60] [--files 40] [--seed 1] [--work DIR]
+    python bench/fault_kill9.py [--runs 60] [--files 40] [--seed 1] [--work DIR] [--jobs N]
 
 Each run starts ``xxgk ingest FOLDER`` on the same database and folder and SIGKILLs it.  Half the
 kills come after a random delay (they may land in start-up, in a schema migration, between files or
