@@ -10,8 +10,11 @@ invokes it (a tiny file can draw millions of glyphs).  So, before any page is la
 * each page is laid out once, by pdfplumber's own layout device taught to count: the glyph
   after :data:`~ingest.limits.MAX_PDF_PAGE_GLYPHS` (or the path after
   :data:`~ingest.limits.MAX_PDF_PAGE_PATHS`) stops the page before it becomes an object, so a
-  page that draws too much costs at most the limit's worth of layout (~1 s, ~20 MB) and a page
-  that does not is interpreted once, not replayed a second time only to be counted.
+  page that draws too much costs at most the limit's worth of layout and a page that does not is
+  interpreted once, not replayed a second time only to be counted.  Measured on the hostile
+  corpus (tests/hostile.py, a form replayed 10,000 times): the glyph bomb is refused after
+  0.15 s and 7 MB, the path bomb (the worst) after 2.6 s and 35 MB — laying out 20,000 paths
+  costs more than counting them did (0.9 s, 0.4 MB).  A page turned upright is laid out twice.
 """
 
 from __future__ import annotations
