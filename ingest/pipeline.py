@@ -77,8 +77,9 @@ class Parsed:
     report: ParsedReport | None
     error: str = ""
     sha256: str = ""
-    own_checks: list[CheckResult] = field(default_factory=list)
-    """The checks that need no other report (all but ``cross_year.*``), made where it was parsed."""
+    own_checks: list[CheckResult] | None = None
+    """The checks that need no other report (all but ``cross_year.*``), made where it was parsed
+    (None: made when it is stored)."""
 
 
 def parse_data(data: bytes, name: str) -> Parsed:
@@ -186,13 +187,15 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _store(db: sqlite_utils.Database, parsed: ParsedReport, own_checks: list[CheckResult], origin: str,
+def _store(db: sqlite_utils.Database, parsed: ParsedReport, own_checks: list[CheckResult] | None, origin: str,
            name: str) -> IngestOutcome:
     """``run_checks(parsed, previous)`` is its own checks followed by the cross-year ones, so only
     those are made here, against the year before as the database holds it now."""
     from ingest.alerts import alert_text
-    from ingest.checks import cross_year
+    from ingest.checks import cross_year, run_checks
 
+    if own_checks is None:
+        own_checks = run_checks(parsed, None)
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
     parsed.checks = own_checks + (cross_year(parsed, previous_export) if previous_export else [])
