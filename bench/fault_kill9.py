@@ -1,6 +1,6 @@
 """kill -9 the ingest job at random moments; the database must stay whole every time.
 
-    python bench/fault_kill9.py [--runs 60] [--files 40] [--seed 1] [--work DIR]
+    python bench/fault_kill9.py [--runs 60] [--files 40] [--seed 1] [--work DIR] [--jobs N]
 
 Each run starts ``xxgk ingest FOLDER`` on the same database and folder and SIGKILLs it.  Half the
 kills come after a random delay (they may land in start-up, in a schema migration, between files or
@@ -48,8 +48,12 @@ class Figures:
     full_run_seconds: float = 0.0
 
 
+JOBS: list[str] = []
+"""Extra ``xxgk ingest`` options (``--jobs N`` from the command line: kill bulk ingest's writer)."""
+
+
 def ingest_command(db: Path, folder: Path) -> list[str]:
-    return [sys.executable, "-m", "cli.main", "--db", str(db), "ingest", "-q", str(folder)]
+    return [sys.executable, "-m", "cli.main", "--db", str(db), "ingest", "-q", *JOBS, str(folder)]
 
 
 def _env() -> dict[str, str]:
@@ -172,9 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=None, help="folder to work in (default: a temporary one)")
+    parser.add_argument("--jobs", type=int, default=None, help="xxgk ingest --jobs N (default: its own choice)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="xxgk-kill9-"))
     work.mkdir(parents=True, exist_ok=True)
+    JOBS[:] = ["--jobs", str(args.jobs)] if args.jobs else []
     figures = campaign(work, args.files, args.runs, args.seed)
     summary = {k: v for k, v in figures.__dict__.items() if k != "reports_seen"}
     print(json.dumps({"files": args.files, "seed": args.seed, "work": str(work), **summary}, ensure_ascii=False))

@@ -7,7 +7,16 @@ organ, level, and the forms that lead to it are stored), so answering reads stor
 (every active and appeals cell, the 总计 column of every requests row, every column of 本年新收),
 so answers read real rows; about 2 % of reports get a failed check.
 
+``--whole`` fills every cell of the report's format (198 or 200, as a real ingest stores), and
+``--invented`` draws agency names from invented places (random two-character place names, counties
+under prefectures) instead of the gazetteer the answering core itself matches with, so a
+benchmark does not only ask about names its own tables were built around, and can go past the
+gazetteer's ~20,000 agencies.  ``--large`` is the size the answer targets are set at:
+1,000,000 reports over 100,000 agencies (ten years), whole, invented names (~200 M cells: tens
+of GB and an hour or more here).
+
 usage: python bench/gen_db.py OUT.db [--agencies 20000] [--years 2019-2023] [--seed 7]
+                                     [--whole] [--invented] [--large]
 """
 
 from __future__ import annotations
@@ -51,7 +60,36 @@ def agency_names(count: int) -> list[tuple[str, str]]:
     return out[:count]
 
 
-def bench_keys(fmt: str) -> list[str]:
+PLACE_CHARACTERS = """
+安 宁 江 河 山 阳 平 东 西 南 北 清 新 兴 长 永 和 泰 丰 城 林 泉 湖 海 云 龙 凤 华 金 石 水 德 福 宝 昌 定
+庆 广 化 武 文 明 光 远 怀 嘉 顺 通 乐 成 合 开 建 吉 靖 康 临 峰 溪 岭 川 源 阴 桥 口 台 沙 田 峪 坪 塘 洲
+""".split()
+
+
+def invented_names(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(name, region) pairs over invented places: a third at a prefecture (X市 + department), the
+    rest at a county or district under one (X市Y县 + department), each name distinct."""
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    prefectures = max(1, count // 300)
+    cities = {f"{rng.choice(PLACE_CHARACTERS)}{rng.choice(PLACE_CHARACTERS)}市" for _ in range(prefectures)}
+    cities_list = sorted(cities)
+    while len(out) < count:
+        city = rng.choice(cities_list)
+        if rng.random() < 1 / 3:
+            name = f"{city}{rng.choice(DEPARTMENTS)}"
+        else:
+            county = f"{rng.choice(PLACE_CHARACTERS)}{rng.choice(PLACE_CHARACTERS)}{rng.choice('县区')}"
+            name = f"{city}{county}{rng.choice(DEPARTMENTS)}"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, city))
+    return out
+
+
+def bench_keys(fmt: str, whole: bool = False) -> list[str]:
+    if whole:
+        return list(keys_for(fmt))
     keys = []
     for key in keys_for(fmt):
         if key.startswith(("active.", "appeals.", "requests.new.")) or key.endswith(".total"):
@@ -59,14 +97,15 @@ def bench_keys(fmt: str) -> list[str]:
     return keys
 
 
-def generate(path: Path, agencies: int, years: range, seed: int) -> dict[str, float]:
+def generate(path: Path, agencies: int, years: range, seed: int, *, whole: bool = False,
+             invented: bool = False) -> dict[str, float]:
     rng = random.Random(seed)
     if path.exists():
         path.unlink()
     db = open_db(path)
     t0 = time.perf_counter()
-    names = agency_names(agencies)
-    keys = {fmt: bench_keys(fmt) for fmt in ("2019", "2021")}
+    names = invented_names(agencies, rng) if invented else agency_names(agencies)
+    keys = {fmt: bench_keys(fmt, whole) for fmt in ("2019", "2021")}
     idents = [identify(n, "", r) for n, r in names]
     with write_transaction(db):
         db.conn.executemany("insert into agencies (id, name, region, aliases, division_code, organ, level) "
@@ -117,9 +156,15 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=20_000)
     parser.add_argument("--years", default="2019-2023")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--whole", action="store_true", help="every cell of the format, not the most asked")
+    parser.add_argument("--invented", action="store_true", help="agency names from invented places")
+    parser.add_argument("--large", action="store_true", help="100,000 agencies × 2014-2023, --whole --invented")
     args = parser.parse_args()
+    if args.large:
+        args.agencies, args.years, args.whole, args.invented = 100_000, "2014-2023", True, True
     first, last = (int(y) for y in args.years.split("-"))
-    stats = generate(args.out, args.agencies, range(first, last + 1), args.seed)
+    stats = generate(args.out, args.agencies, range(first, last + 1), args.seed, whole=args.whole,
+                     invented=args.invented)
     print(f"{stats['reports']} reports over {stats['agencies']} agencies in {stats['seconds']:.1f} s → {args.out}")
 
 

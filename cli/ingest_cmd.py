@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
@@ -27,8 +30,10 @@ def _open(ctx: click.Context, *, writing: bool = False):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON lines.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes reading files at once (default: one per idle core; 1 reads them one by one).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: bool, jobs: int | None) -> None:
     """Ingest report files or folders (recursively) into the database.
 
     The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
@@ -38,62 +43,78 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     files = expand_paths(paths)
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
-    outcomes: list[IngestOutcome] = []
-    # a bar only on a terminal: in a log or a pipe, click would leave a stray "ingest" line
-    show_bar = not quiet and not as_json and len(files) > 1 and sys.stderr.isatty()
+    summary = Summary()
+    if not as_json:
+        click.echo(summary.header())
+    # The bar shares the terminal with the rows only when the rows go elsewhere (a file, a pipe);
+    # in a log or a pipe, click would leave a stray "ingest" line.
+    show_bar = not quiet and not as_json and len(files) > 1 and sys.stderr.isatty() and not sys.stdout.isatty()
     with click.progressbar(
-        files, label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda p: p.name if p else ""
-    ) if show_bar else _plain(files) as bar:
-        for path in bar:
-            outcomes.append(ingest_file(db, path))
-    if as_json:
-        for o in outcomes:
-            click.echo(json.dumps(o.__dict__, ensure_ascii=False))
-    else:
-        click.echo(summary_table(outcomes))
-    if any(not o.ok for o in outcomes):
+        length=len(files), label="ingest", file=sys.stderr, show_pos=True, item_show_func=lambda name: name or ""
+    ) if show_bar else contextlib.nullcontext() as bar:
+        for outcome in _outcomes(db, files, jobs):
+            summary.add(outcome)
+            click.echo(json.dumps(outcome.__dict__, ensure_ascii=False) if as_json else summary.row(outcome))
+            if bar is not None:
+                bar.update(1, Path(outcome.file).name)
+    if not as_json:
+        click.echo(summary.totals())
+    if summary.bad or summary.storage:
         ctx.exit(1)
 
 
-class _plain:
-    """A context manager yielding the items, for when no progress bar is wanted."""
+def _outcomes(db, files: list[Path], jobs: int | None) -> Iterator[IngestOutcome]:
+    """One file, ``--jobs 1`` or no idle core: read and stored in this process; else parsed by
+    several processes, stored in committed batches (:mod:`ingest.bulk`), outcomes in the same
+    order."""
+    from ingest.bulk import default_workers, ingest_many
 
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return iter(self.items)
-
-    def __exit__(self, *exc):
-        return False
+    workers = min(jobs or default_workers(), len(files))
+    if workers == 1:
+        return (ingest_file(db, path) for path in files)
+    return ingest_many(db, files, workers=workers)
 
 
-def summary_table(outcomes: list[IngestOutcome]) -> str:
-    """file | agency | year | cells | failed checks | result — one line per file, then totals."""
-    header = ("文件 file", "机关 agency", "年度", "单元格", "未通过校验", "结果 / 错误")
-    rows = [
-        (
+class Summary:
+    """The summary table, one line per file as it is done, then the totals.
+
+    A batch of a million files must not hold a million outcomes (~5 KB each) to align columns
+    at the end, so the columns have fixed display widths (a longer agency name just pushes its
+    line to the right) and only the three totals are kept."""
+
+    WIDTHS = (48, 36, 4, 14, 10)
+    HEADER = ("文件 file", "机关 agency", "年度", "单元格", "未通过校验", "结果 / 错误")
+
+    def __init__(self) -> None:
+        self.files = self.bad = self.failed = self.storage = 0
+
+    def add(self, o: IngestOutcome) -> None:
+        self.files += 1
+        self.bad += not o.ok and not o.retryable
+        self.storage += not o.ok and o.retryable  # the database's fault, not the file's
+        self.failed += bool(o.ok and o.failed_checks)
+
+    def header(self) -> str:
+        return self._line(self.HEADER)
+
+    def row(self, o: IngestOutcome) -> str:
+        return self._line((
             _short(o.file),
             o.agency or "",
             str(o.year or ""),
             f"{o.cells}" + (f" (+{o.flagged} 存疑)" if o.flagged else ""),
             str(len(o.failed_checks)) if o.ok else "",
             o.outcome if o.ok else "错误: " + o.error,
-        )
-        for o in outcomes
-    ]
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
-    lines = []
-    for r in [header, *rows]:
-        cols = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
-        lines.append("  ".join([*cols, r[-1]]))
-    stored = sum(1 for o in outcomes if o.ok)
-    storage = sum(1 for o in outcomes if not o.ok and o.retryable)  # the database's fault, not the file's
-    bad = len(outcomes) - stored - storage
-    failed = sum(1 for o in outcomes if o.ok and o.failed_checks)
-    line = f"共 {len(outcomes)} 个文件：{stored} 个已读入，{bad} 个无法读取，{failed} 份报告未通过校验"
-    lines.append(line + (f"，{storage} 个因数据库问题未写入（文件本身没有问题）" if storage else ""))
-    return "\n".join(lines)
+        ))
+
+    def totals(self) -> str:
+        line = (f"共 {self.files} 个文件：{self.files - self.bad - self.storage} 个已读入，{self.bad} 个无法读取，"
+                f"{self.failed} 份报告未通过校验")
+        return line + (f"，{self.storage} 个因数据库问题未写入（文件本身没有问题）" if self.storage else "")
+
+    def _line(self, cols: tuple[str, ...]) -> str:
+        padded = [text + " " * max(0, width - _width(text)) for text, width in zip(cols, self.WIDTHS, strict=False)]
+        return "  ".join([*padded, cols[-1]])
 
 
 def _short(path: str, limit: int = 48) -> str:

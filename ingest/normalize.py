@@ -7,6 +7,7 @@ here so the readers and the interpreter agree on what a label and a number are.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +30,16 @@ def nfkc(text: str) -> str:
 
 def core(label: str) -> str:
     """A label reduced for matching: NFKC, every whitespace removed (wrapped cells insert spaces)."""
+    return _core(label) if len(label) <= _CACHED_LENGTH else _WS.sub("", nfkc(label))
+
+
+_CACHED_LENGTH = 64
+"""Labels and cells up to this long are remembered: a report asks for the same few hundred again
+and again (~700 parses of ~100 distinct cells per report); longer text is rare and not kept."""
+
+
+@functools.lru_cache(maxsize=8192)
+def _core(label: str) -> str:
     return _WS.sub("", nfkc(label))
 
 
@@ -45,8 +56,18 @@ def parse_number(raw: str) -> Number:
     """Parse a printed cell.  Blank marks give ``blank``; anything not a number gives ``invalid``.
 
     Signs may be words ("减 90" = -90, "增 5" = 5).  An amount's unit is reported, not applied:
-    the caller knows the column and its header (see :func:`to_wan`).
+    the caller knows the column and its header (see :func:`to_wan`).  A :class:`Number` is
+    immutable, so a short cell's parse is remembered.
     """
+    return _parse_cached(raw) if len(raw) <= _CACHED_LENGTH else _parse(raw)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(raw: str) -> Number:
+    return _parse(raw)
+
+
+def _parse(raw: str) -> Number:
     text = core(raw).replace("\u2212", "-")  # U+2212 MINUS SIGN survives NFKC
     if text in BLANK_TOKENS:
         return Number(None, "blank")

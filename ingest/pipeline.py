@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from ingest.identity import identity_checks, name_report
-from ingest.model import CellReading, IngestError, ParsedReport
+from ingest.model import CellReading, CheckResult, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
 
@@ -77,21 +77,31 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
     return parsed
 
 
-def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:
-    """Ingest one file's content.  Never raises for a bad file: the outcome carries the error."""
+@dataclass
+class Parsed:
+    """One file read and interpreted, or the one-line reason it could not be (no database yet).
+
+    This is what a worker process hands the writer in a bulk ingest (:mod:`ingest.bulk`)."""
+
+    file: str
+    report: ParsedReport | None
+    error: str = ""
+    sha256: str = ""
+    own_checks: list[CheckResult] | None = None
+    """The checks that need no other report (all but ``cross_year.*``), made where it was parsed
+    (None: made when it is stored)."""
+
+
+def parse_data(data: bytes, name: str) -> Parsed:
+    """Read and interpret one file's content, and check it against itself.  Never raises for a
+    bad file."""
+    from ingest.checks import run_checks
+
     try:
-        parsed = parse_bytes(data, name)
-        return _store(db, parsed, origin, name)
-    except IngestError as exc:
-        return _failed(db, name, str(exc), origin, data)
-    except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
-        return _failed(db, name, _database_trouble(exc), origin, data, retryable=True)
-    except RecursionError:
-        return _failed(db, name, "文件结构嵌套过深 / file structure too deeply nested", origin, data)
-    except MemoryError:
-        return _failed(db, name, "文件过大，内存不足 / file too large to read", origin, data)
-    except Exception as exc:  # a reader bug must not stop a batch: record it, say it plainly
-        return _failed(db, name, f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300], origin, data)
+        report = parse_bytes(data, name)
+        return Parsed(name, report, own_checks=run_checks(report, None))
+    except Exception as exc:  # RecursionError and MemoryError are Exceptions too
+        return Parsed(name, None, _reading_error(exc), hashlib.sha256(data).hexdigest() if data else "")
 
 
 SYMLINK_REFUSED = "拒绝读取符号链接，请给出实际文件的路径 / symbolic links are not read: name the real file"
@@ -115,18 +125,54 @@ def read_report_file(path: str | os.PathLike[str]) -> bytes:
         return handle.read(MAX_FILE_BYTES + 1)
 
 
-def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli",
-                name: str | None = None) -> IngestOutcome:
-    """Ingest one file from disk (symlinks refused, size checked before reading); ``name`` is
-    what the outcome and ingest_log call it (default: the path)."""
+def parse_file(path: str | os.PathLike[str], name: str | None = None) -> Parsed:
+    """Read and interpret one file from disk (symlinks refused, size checked before reading);
+    ``name`` is what the outcome and ingest_log call it (default: the path)."""
     name = name or str(path)
     try:
         data = read_report_file(path)
     except IngestError as exc:
-        return _failed(db, name, str(exc), origin, b"")
+        return Parsed(name, None, str(exc))
     except OSError as exc:
-        return _failed(db, name, f"无法打开文件 / cannot open file: {exc.strerror or exc}", origin, b"")
-    return ingest_bytes(db, data, name, origin=origin)
+        return Parsed(name, None, f"无法打开文件 / cannot open file: {exc.strerror or exc}")
+    return parse_data(data, name)
+
+
+def store_parsed(db: sqlite_utils.Database, item: Parsed, *, origin: str = "cli") -> IngestOutcome:
+    """Check and store a parsed file in one transaction (a savepoint inside a bulk ingest's
+    batch), or record why it could not be read.  Never raises for a bad file."""
+    if item.report is None:
+        return _failed(db, item.file, item.error, origin, item.sha256)
+    try:
+        return _store(db, item.report, item.own_checks, origin, item.file)
+    except sqlite3.Error as exc:  # the database failed (full, read-only, locked): not the file's fault
+        return _failed(db, item.file, _database_trouble(exc), origin, item.report.sha256, retryable=True)
+    except Exception as exc:
+        return _failed(db, item.file, _reading_error(exc), origin, item.report.sha256)
+
+
+def ingest_bytes(db: sqlite_utils.Database, data: bytes, name: str, *, origin: str = "cli") -> IngestOutcome:
+    """Ingest one file's content.  Never raises for a bad file: the outcome carries the error."""
+    return store_parsed(db, parse_data(data, name), origin=origin)
+
+
+def ingest_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, origin: str = "cli",
+                name: str | None = None) -> IngestOutcome:
+    """Ingest one file from disk (symlinks refused, size checked before reading); ``name`` is
+    what the outcome and ingest_log call it (default: the path)."""
+    return store_parsed(db, parse_file(path, name), origin=origin)
+
+
+def _reading_error(exc: Exception) -> str:
+    """The line a user sees for a file that could not be read."""
+    if isinstance(exc, IngestError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "文件结构嵌套过深 / file structure too deeply nested"
+    if isinstance(exc, MemoryError):
+        return "文件过大，内存不足 / file too large to read"
+    # a reader bug must not stop a batch: record it, say it plainly
+    return f"无法读取 / unreadable file ({type(exc).__name__}: {exc})"[:300]
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -186,18 +232,24 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-def _store(db: sqlite_utils.Database, parsed: ParsedReport, origin: str, name: str) -> IngestOutcome:
+def _store(db: sqlite_utils.Database, parsed: ParsedReport, own_checks: list[CheckResult] | None, origin: str,
+           name: str) -> IngestOutcome:
+    """``run_checks(parsed, previous)`` is its own checks followed by the cross-year ones, so only
+    those are made here, against the year before as the database holds it now."""
     from ingest.alerts import alert_text
-    from ingest.checks import run_checks
+    from ingest.checks import cross_year, run_checks
     from store.identity.registry import find_agency
 
+    if own_checks is None:
+        own_checks = run_checks(parsed, None)
     if parsed.identity is not None:  # an operator's merge or rename decides the stored name
         found = find_agency(db, parsed.identity)
         if found:
             parsed.agency = found[1]
     previous = queries.previous_report(db, parsed.agency, parsed.year)
     previous_export = queries.export_report(db, previous["id"]) if previous else None
-    parsed.checks = run_checks(parsed, previous_export) + identity_checks(parsed)
+    parsed.checks = own_checks + (cross_year(parsed, previous_export) if previous_export else [])
+    parsed.checks += identity_checks(parsed)
     saved = save_report(db, parsed, origin=origin, alert_text=alert_text(parsed))
     if saved.outcome != "unchanged":
         _refresh_next_year(db, parsed.agency, parsed.year)
@@ -266,10 +318,9 @@ def _database_trouble(exc: sqlite3.Error) -> str:
     return f"数据库写入失败，文件本身没有问题，请稍后重试 / database write failed: {exc}"
 
 
-def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, data: bytes, *,
+def _failed(db: sqlite_utils.Database, name: str, message: str, origin: str, sha: str, *,
             retryable: bool = False) -> IngestOutcome:
     message = " ".join(message.split())  # always one line
-    sha = hashlib.sha256(data).hexdigest() if data else ""
     try:
         log_failure(db, name, message, origin=origin, sha256=sha)
     except Exception:  # a read-only or full disk must not hide the file's own error

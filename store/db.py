@@ -16,13 +16,16 @@ Tables
 ``subscriptions`` which chat wants which alerts
 ``audit``         every question and answer the shells handled
 ``ingest_log``    every file ingest tried, including the ones that failed
+``data_versions`` a counter per table (agencies, reports) bumped by triggers on every change
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +35,9 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+_UNICODE_JSON = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(x, ensure_ascii=False)`` builds an encoder per call; a report stores ~200 of them."""
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -78,8 +83,7 @@ def open_db(path: str | os.PathLike[str] | None = None, *, create: bool = True,
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.enable_wal()
+        _switch_to_wal(db)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         ensure_schema(db)
@@ -124,10 +128,40 @@ class _ProbeDone(Exception):
     """Rolls the probe's write back."""
 
 
+def _switch_to_wal(db: sqlite_utils.Database) -> None:
+    """Put the file in WAL mode, waiting out other processes doing the same.
+
+    The switch needs the file to itself, and SQLite answers "database is locked" at once instead
+    of calling the busy handler when another process holds it (two processes opening a fresh file
+    together: 1 trial in 40 failed).  So the switch is retried, with a growing pause, for as long
+    as any other lock is waited for; once one process has switched, the others see WAL already."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode = wal")  # a file that cannot (":memory:") keeps its mode
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause * (1 + random.random()))
+        pause = min(pause * 2, 0.1)
+
+
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction, taken with BEGIN IMMEDIATE so writers queue on the busy timeout
-    instead of failing half-way; sqlite-utils calls inside it become savepoints."""
+    instead of failing half-way; sqlite-utils calls inside it become savepoints.
+
+    Inside a transaction already open (a bulk ingest commits many reports at once) it is a
+    savepoint instead: a report that fails rolls back alone and the batch goes on.  When SQLite
+    itself has given up the whole transaction (disk full, I/O error), there is nothing left to
+    roll back to; the error goes up and the batch's owner sees ``in_transaction`` false."""
+    if db.conn.in_transaction:
+        with _savepoint(db):
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -137,6 +171,24 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         raise
     else:
         db.conn.execute("COMMIT")
+
+
+_SAVEPOINTS = iter(range(1, 1 << 62))
+
+
+@contextmanager
+def _savepoint(db: sqlite_utils.Database) -> Iterator[None]:
+    name = f"write_{next(_SAVEPOINTS)}"
+    db.conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute(f"ROLLBACK TO {name}")
+            db.conn.execute(f"RELEASE {name}")
+        raise
+    else:
+        db.conn.execute(f"RELEASE {name}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +440,7 @@ def save_report(db: sqlite_utils.Database, parsed: Any, *, origin: str = "cli", 
                     key,
                     reading.value,
                     reading.raw,
-                    json.dumps(reading.provenance, ensure_ascii=False),
+                    _UNICODE_JSON.encode(reading.provenance),
                     int(reading.flagged),
                     reading.reason,
                 )

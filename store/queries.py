@@ -187,11 +187,15 @@ def export_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
 # reads for the question-answering core (bot/qa)
 
 
-def agency_state(db: sqlite_utils.Database) -> tuple[int, int]:
-    """``(count, max id)`` of the agencies table: cheap to read, changes when agencies do, so the
-    answering core can cache its matching index per database state."""
-    row = db.execute("select count(*), coalesce(max(id), 0) from agencies").fetchone()
-    return int(row[0]), int(row[1])
+def data_version(db: sqlite_utils.Database, table: str = "agencies") -> int:
+    """A number that changes whenever ``table`` (``agencies`` or ``reports``) does, in this
+    process or any other: triggers bump it on every insert, update and delete
+    (:mod:`store.migrations`, v4).  One primary-key lookup, so a cache of what was derived from
+    the table (the answering core's agency index) can be checked on every question."""
+    row = db.execute("select version from data_versions where name = ?", [table]).fetchone()
+    if row is None:
+        raise ValueError(f"no data version is kept for table {table!r}")
+    return int(row[0])
 
 
 def report_years(db: sqlite_utils.Database, agency: str) -> list[int]:

@@ -303,6 +303,35 @@ def wrapped_bomb_pdf(path: Path, inflated: int = 256 << 20) -> Path:
     return path
 
 
+def _replaying_pdf(path: Path, drawing: bytes, times: int) -> Path:
+    """One page invoking a form XObject ``times`` times; the form draws ``drawing``.  A small
+    file (the page's content is ``times`` short "Do"s, the form is drawn once) that asks for
+    ``times`` × the form's work."""
+    content = b"q /X1 Do Q\n" * times
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /XObject << /X1 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
+        b"/Length %d >>\nstream\n" % len(drawing) + drawing + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    path.write_bytes(_pdf(objects))
+    return path
+
+
+def glyph_bomb_pdf(path: Path) -> Path:
+    """A page drawing 10,000,000 glyphs: a 1,000-glyph form replayed 10,000 times."""
+    return _replaying_pdf(path, b"BT /F1 8 Tf 10 700 Td (" + b"x" * 1000 + b") Tj ET", 10_000)
+
+
+def path_bomb_pdf(path: Path) -> Path:
+    """A page drawing 10,000,000 rectangles: a 1,000-rectangle form replayed 10,000 times."""
+    return _replaying_pdf(path, b"".join(b"%d %d 5 5 re S\n" % (i % 100 * 6, i // 100 * 6) for i in range(1000)), 10_000)
+
+
 def truncated_pdf(path: Path) -> Path:
     data = _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
     path.write_bytes(data[: len(data) // 2])
@@ -361,6 +390,8 @@ HOSTILE_FILES: dict[str, Callable[[Path], Path]] = {
     "loop.pdf": self_referencing_pdf,
     "truncated.pdf": truncated_pdf,
     "wrapped-bomb.pdf": wrapped_bomb_pdf,
+    "glyph-bomb.pdf": glyph_bomb_pdf,
+    "path-bomb.pdf": path_bomb_pdf,
     "empty.txt": empty_file,
     "whitespace.txt": whitespace_file,
     "garbage.bin": binary_garbage,

@@ -119,3 +119,24 @@ def test_export_csv_lists_every_cell_with_its_place_and_provenance(tmp_path: Pat
     fees = next(r for r in rows if r["key"] == "active.fees.amount")
     assert (fees["row"], fees["unit"], float(fees["value"])) == ("行政事业性收费", "万元", 5949.088667)
     assert json.loads(fees["provenance"])["kind"] == "text"
+
+
+def test_summary_lines_come_as_files_are_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary is streamed (a batch of a million files must not hold a million outcomes):
+    when a file is read, the header and a line for every file before it are already out."""
+    import sys
+
+    from cli import ingest_cmd
+
+    lines_out = []
+    real = ingest_cmd.ingest_file
+
+    def spy(db, path):  # type: ignore[no-untyped-def]
+        lines_out.append(sys.stdout.buffer.getvalue().decode("utf-8").count("\n"))
+        return real(db, path)
+
+    monkeypatch.setattr(ingest_cmd, "ingest_file", spy)
+    result = run(tmp_path / "x.db", "ingest", "--jobs", "1", str(SAMPLES / "reports"))
+    assert result.exit_code == 0
+    assert lines_out == [1, 2, 3, 4, 5, 6, 7]
+    assert result.output.splitlines()[-1].startswith("共 7 个文件")

@@ -231,7 +231,7 @@ def test_a_read_only_database_is_said_once_and_blames_no_file(tmp_path, folder) 
 
 def test_a_database_turned_read_only_mid_run_is_not_the_files_fault(tmp_path, folder) -> None:
     """The per-file line when SQLite refuses a write after the command started."""
-    from cli.ingest_cmd import summary_table
+    from cli.ingest_cmd import Summary
     from ingest.pipeline import ingest_file
     from store.db import StoreError, require_writable
 
@@ -242,7 +242,9 @@ def test_a_database_turned_read_only_mid_run_is_not_the_files_fault(tmp_path, fo
     outcome = ingest_file(db, folder / "zf.html")
     assert not outcome.ok and outcome.retryable
     assert outcome.error.startswith("数据库是只读的，文件本身没有问题") and "稍后重试" not in outcome.error
-    assert summary_table([outcome]).splitlines()[-1] == (
+    summary = Summary()
+    summary.add(outcome)
+    assert summary.totals() == (
         "共 1 个文件：0 个已读入，0 个无法读取，0 份报告未通过校验，1 个因数据库问题未写入（文件本身没有问题）")
     db.execute("PRAGMA query_only = 0")
     require_writable(db, tmp_path / "x.db")  # writable again: no error, and nothing was written

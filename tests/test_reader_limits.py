@@ -375,19 +375,25 @@ def test_pdf_streams_inflating_beyond_the_total_are_refused(monkeypatch: pytest.
     assert "2023 nian du bao gao" in got.text
 
 
-@pytest.mark.parametrize(("limit", "words"), [("MAX_PDF_PAGE_GLYPHS", ("第 1 页文字超过 10 个", "glyphs")),
-                                              ("MAX_PDF_PAGE_PATHS", ("第 1 页图形超过 10 个", "paths"))])
-def test_pdf_page_drawing_too_much_is_refused_before_layout(monkeypatch: pytest.MonkeyPatch, report_pdf: bytes,
-                                                            limit: str, words: tuple[str, ...]) -> None:
-    import pdfplumber
+@pytest.mark.parametrize(("limit", "made", "words"), [
+    ("MAX_PDF_PAGE_GLYPHS", "LTChar", ("第 1 页文字超过 10 个", "glyphs")),
+    ("MAX_PDF_PAGE_PATHS", "LTCurve", ("第 1 页图形超过 10 个", "paths")),
+])
+def test_pdf_page_drawing_too_much_is_refused_within_the_limit(monkeypatch: pytest.MonkeyPatch, report_pdf: bytes,
+                                                               limit: str, made: str, words: tuple[str, ...]) -> None:
+    """The one layout pass counts as it goes: the page is refused at the glyph (path) after the
+    limit, before it becomes an object, so a page that draws millions lays out at most the limit."""
+    import pdfminer.layout
 
     monkeypatch.setattr(limits, limit, 10)
     laid_out = []
-    monkeypatch.setattr(pdfplumber.page.Page, "layout", property(lambda page: laid_out.append(page) or 1 / 0))
+    cls = getattr(pdfminer.layout, made)  # LTLine and LTRect are LTCurves too
+    init = cls.__init__
+    monkeypatch.setattr(cls, "__init__", lambda obj, *a, **k: laid_out.append(obj) or init(obj, *a, **k))
     with pytest.raises(IngestError) as exc:
         read_pdf(report_pdf)
     _refused(exc, *words)
-    assert laid_out == []  # refused by the counting replay, before pdfminer laid anything out
+    assert len(laid_out) == 10
 
 
 def test_pdf_with_too_many_characters_is_refused(monkeypatch: pytest.MonkeyPatch, report_pdf: bytes) -> None:

@@ -93,3 +93,24 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer"):
         open_db(path)
+
+
+def test_data_versions_follow_every_change_from_any_connection(tmp_path: Path) -> None:
+    """The answering core keys its agency index on this counter: it must move when an agency is
+    added or its aliases change (a count of rows would not see that), whichever connection wrote,
+    and stay put for writes that do not touch the table (the audit log of every question)."""
+    from store.db import agency_id, record_audit, write_transaction
+
+    db = open_db(tmp_path / "x.db")
+    other = open_db(tmp_path / "x.db")
+    start = queries.data_version(db, "agencies"), queries.data_version(db, "reports")
+    save_report(other, parsed_from_figures("liaocheng-chengguan-2019.json"))
+    after_save = queries.data_version(db, "agencies"), queries.data_version(db, "reports")
+    assert after_save[0] > start[0] and after_save[1] > start[1]
+    record_audit(db, shell="cli", question="聊城城管局收到几件", status="answer")
+    assert (queries.data_version(db, "agencies"), queries.data_version(db, "reports")) == after_save
+    with write_transaction(other):
+        agency_id(other, "聊城市城市管理局", aliases=["聊城城管"])  # same row count, new alias
+    assert queries.data_version(db, "agencies") > after_save[0]
+    with pytest.raises(ValueError):
+        queries.data_version(db, "cells")

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
-import pdfplumber.page
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.table import Table
 
 from ingest import limits
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.readers import clean_cell_text, is_value_text, join_lines
-from ingest.readers.pdfguard import check_page, check_streams
+from ingest.readers.pdfcells import PageChars, table_text
+from ingest.readers.pdfchars import deduped
+from ingest.readers.pdfguard import GuardedPage, check_streams, guarded
 
 MAX_PAGES = 200
 """An annual report is a few dozen pages at most; more is refused before any page is parsed."""
@@ -61,8 +62,7 @@ def read_pdf(data: bytes, name: str = "") -> Document:
         tables: list[_PageTable] = []
         counts = [0, 0]  # chars, cid glyphs
         for number, page in enumerate(pages, start=1):
-            page_tables, page_lines = _read_page(pdf, page, number, counts)
-            page.close()  # pdfplumber keeps every page's objects (~2 KB a char) until told
+            page_tables, page_lines = _read_page(pdf, guarded(pdf, page), number, counts)
             tables += page_tables
             lines += page_lines
             _check_chars(counts[0])
@@ -110,29 +110,42 @@ def _check_chars(chars: int) -> None:
         raise limits.exceeds(f"PDF 文字超过 {limits.MAX_PDF_CHARS} 个", f"more than {limits.MAX_PDF_CHARS} characters")
 
 
-def _read_page(pdf: Any, page: Any, number: int, counts: list[int]) -> tuple[list[_PageTable], list[str]]:
-    """Tables and text lines of one page, lines in top-to-bottom order with table rows in place."""
+def _read_page(pdf: Any, page: GuardedPage, number: int, counts: list[int]) -> tuple[list[_PageTable], list[str]]:
+    """Tables and text lines of one page, lines in top-to-bottom order with table rows in place.
+
+    The page is laid out once (:class:`~ingest.readers.pdfguard.GuardedPage` counts glyphs and
+    paths as it goes), and closed after: pdfplumber keeps a page's objects (~2 KB a char) until told."""
     try:
-        check_page(pdf, page, number)  # counts before pdfminer lays anything out
         page = _upright(pdf, page)
         raw_chars = page.chars
         rules = len(page.objects.get("line", [])) + len(page.objects.get("rect", []))
         if len(raw_chars) > MAX_CHARS_PER_PAGE or rules > MAX_RULES_PER_PAGE:
             raise IngestError(f"PDF 第 {number} 页内容异常（对象过多）/ malformed page {number}")
-        page = page.dedupe_chars()
         counts[0] += len(raw_chars)
         counts[1] += sum(1 for c in raw_chars if c.get("text", "").startswith("(cid:"))
-        found = page.find_tables(_TABLE_SETTINGS)
-        tables = [_page_table(t, number) for t in sorted(found, key=lambda t: t.bbox[1])]
-        outside = page.filter(lambda obj: not any(_inside(obj, t.bbox) for t in found))
-        text_lines = [(ln["top"], ln["text"]) for ln in outside.extract_text_lines()]
+        tables, text_lines = _tables_and_text(deduped(page), number)
     except IngestError:
         raise
     except Exception as exc:
         raise IngestError(f"PDF 第 {number} 页无法解析 / cannot parse page {number}") from exc
+    finally:
+        page.close()
     _mark_position(tables, text_lines)
     items = text_lines + [(box[1], "\t".join(row)) for t in tables for box, row in zip(t.row_boxes, t.grid, strict=True)]
     return tables, [text for _, text in sorted(items, key=lambda item: item[0])]
+
+
+def _tables_and_text(page: Any, number: int) -> tuple[list[_PageTable], list[tuple[float, str]]]:
+    """The ruled tables of a page, top first, and its text lines outside them.
+
+    A table's bbox is a property pdfplumber recomputes over all its cells on every call; each is
+    taken once here, not once per object of the page per table."""
+    found = [(t, tuple(t.bbox)) for t in page.find_tables(_TABLE_SETTINGS)]
+    boxes = [box for _, box in found]
+    chars = PageChars(page.chars if found else [])
+    tables = [_page_table(t, box, number, chars) for t, box in sorted(found, key=lambda item: item[1][1])]
+    outside = page.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
+    return tables, [(ln["top"], ln["text"]) for ln in outside.extract_text_lines()]
 
 
 def _upright(pdf: Any, page: Any) -> Any:
@@ -147,7 +160,7 @@ def _upright(pdf: Any, page: Any) -> Any:
     if turn == 0:
         return page
     page.page_obj.attrs["Rotate"] = page.page_obj.rotate = (page.rotation + turn) % 360
-    turned = pdfplumber.page.Page(pdf, page.page_obj, page.page_number, page.initial_doctop)
+    turned = guarded(pdf, page)
     page.close()
     return turned
 
@@ -185,23 +198,24 @@ def _mark_position(tables: list[_PageTable], text_lines: list[tuple[float, str]]
     tables[-1].text_below = any(top > tables[-1].bbox[3] for top in body)
 
 
-def _page_table(table: Table, page: int) -> _PageTable:
+def _page_table(table: Table, bbox: Box, page: int, chars: PageChars) -> _PageTable:
     """One pdfplumber table as a text grid with a bbox per position.
 
     Row and column bands come from the distinct cell edges: pdfplumber's own row/column bboxes
     are unions of the cells that start there, so a merged cell would stretch them.
     """
-    texts = table.extract()
+    rows = table.rows
+    texts = table_text(rows, chars)
     origins: dict[Box, str] = {}
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         for c, box in enumerate(row.cells):
             if box is not None:
                 origins[tuple(box)] = clean_cell_text(texts[r][c] or "")
-    xs = _edges([b[0] for b in origins], table.bbox[2])
-    ys = _edges([b[1] for b in origins], table.bbox[3])
+    xs = _edges([b[0] for b in origins], bbox[2])
+    ys = _edges([b[1] for b in origins], bbox[3])
     grid: list[list[str]] = []
     boxes: list[list[Box]] = []
-    for r, row in enumerate(table.rows):
+    for r, row in enumerate(rows):
         grid_row, box_row = [], []
         for c, box in enumerate(row.cells):
             position = (xs[c], ys[r], xs[c + 1], ys[r + 1])
@@ -210,8 +224,8 @@ def _page_table(table: Table, page: int) -> _PageTable:
             box_row.append(tuple(box) if box is not None else position)
         grid.append(grid_row)
         boxes.append(box_row)
-    row_boxes = [(table.bbox[0], ys[r], table.bbox[2], ys[r + 1]) for r in range(len(table.rows))]
-    return _PageTable(page, tuple(table.bbox), grid, boxes, row_boxes)
+    row_boxes = [(bbox[0], ys[r], bbox[2], ys[r + 1]) for r in range(len(rows))]
+    return _PageTable(page, bbox, grid, boxes, row_boxes)
 
 
 def _edges(starts: list[float], end: float) -> list[float]:

@@ -582,13 +582,16 @@ def rows_for_index(db: sqlite_utils.Database) -> list[dict]:
 
 
 def agency_state(db: sqlite_utils.Database) -> tuple[int, ...]:
-    """Cheap to read, changes whenever agencies, their forms or the operator's changes do."""
-    row = db.execute(
-        "select (select count(*) from agencies), (select coalesce(max(id), 0) from agencies), "
-        "(select coalesce(max(rowid), 0) from agency_forms), (select coalesce(max(id), 0) from agency_changes), "
-        "(select count(*) from agency_changes where undone = 1)"
-    ).fetchone()
-    return tuple(int(v) for v in row)
+    """Cheap to read, changes whenever agencies, their forms or the operator's changes do: the
+    counters the store's triggers bump (:mod:`store.migrations` v4), one indexed look-up instead of
+    a scan of the agencies on every question."""
+    rows = db.execute("select name, version from data_versions where name in (?, ?, ?) order by name",
+                      list(INDEXED_TABLES)).fetchall()
+    return tuple(int(version) for _, version in rows)
+
+
+INDEXED_TABLES = ("agencies", "agency_changes", "agency_forms")
+"""The tables the agency index is built from; a change in any of them makes a cached index stale."""
 
 
 _CACHE: OrderedDict[tuple, AgencyIndex] = OrderedDict()
