@@ -21,6 +21,8 @@ _REGION = re.compile(r"^[^\s]{2,7}?(?:综合实验区|新区|自治州|地区|�
 _PROVINCE = re.compile(r"^[^\s]{2,3}?(?:省|自治区)")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年")
 _STRIP = "#*《》“”\"'·:,。 　-_|"
+_FIELD_NAME = re.compile(r"^(?:标题|题目|文章标题|title)[:：]", re.IGNORECASE)
+"""A scraper's page dump starts "标题: <the title>": the field name is not part of the agency."""
 _NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)|(?:关于|的)$")
 
 
@@ -36,7 +38,7 @@ def _title_candidates(title: str, text: str) -> list[str]:
     candidates: list[str] = []
     if title.strip():
         candidates.append(core(re.split(r"[_|]", title)[0]))
-    lines = [core(ln).strip(_STRIP) for ln in text.splitlines()]
+    lines = [_FIELD_NAME.sub("", core(ln)).strip(_STRIP) for ln in text.splitlines()]
     lines = [ln for ln in lines if ln][:6]
     for i in range(len(lines)):
         candidates.append(lines[i])

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ingest.identity import detect_identity
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
+from ingest.splitting import RowSplit
 from store.catalogue import CellSpec, specs_for
 
 TABLES = ("active", "requests", "appeals")
@@ -236,6 +237,7 @@ class Placed:
     view: RowView
     cells: list[SourceCell | None] = field(default_factory=list)
     reason: str = ""
+    split: RowSplit | None = None  # digit runs cut into cells (ingest.splitting), decided or not
 
     @property
     def blank(self) -> bool:
@@ -342,6 +344,79 @@ def _fit_surplus(v: RowView, values: list[SourceCell], n: int, table: str) -> Pl
     return Placed(v, reason=_mismatch(len(values), n))
 
 
+# --- digit runs (run-together cells) -------------------------------------------------------------
+
+
+def _has_options(p: Placed) -> bool:
+    return p.split is not None and bool(p.split.options)
+
+
+def _has_runs(v: RowView) -> bool:
+    """Whether a text row prints a number that is no number by itself ("00", "023")."""
+    from ingest.splitting import needs_split
+
+    tokens = [c.text for c in v.values if c.text.strip()]
+    return needs_split(tokens, len(tokens))
+
+
+def split_runs(v: RowView, table: str, specs: list[CellSpec]) -> Placed | None:
+    """A text row whose printed numbers do not fit its columns as they stand, cut by
+    :mod:`ingest.splitting` (the row's own digits and sums); None if it prints no digit run."""
+    from ingest import splitting
+
+    tokens = [c.text for c in v.values if c.text.strip()]
+    if not any(splitting.is_run(t) for t in tokens):
+        return None
+    if any(not splitting.is_run(t) and parse_number(t).status != "blank" for t in tokens):
+        return None  # something that is no number at all: not ours to cut
+    check = {"requests": splitting.REQUESTS_ROW, "appeals": splitting.APPEALS_ROW}.get(table)
+    kinds = [splitting.kind_of(s.key, s.unit) for s in specs]
+    spaced = v.row.provenance.get("cells") != "glued"  # see ingest.readers.text.segments
+    split = splitting.split_row(tokens, kinds, check, spaced=spaced)
+    return placed_split(v, split)
+
+
+def placed_split(v: RowView, split: RowSplit) -> Placed:
+    """A decided split as the row's cells (provenance says how it was cut), else a flag."""
+    from ingest.splitting import ambiguity
+
+    if split.cells is None:
+        return Placed(v, reason=ambiguity(split), split=split)
+    base = v.values[0].provenance if v.values else v.row.provenance
+    prov = {**base, "split": split.how, "printed": split.printed}
+    return Placed(v, [SourceCell(p or "", dict(prov)) for p in split.cells], split=split)
+
+
+def choose_runs(placed: dict[str, dict[str, Placed]], requests_fmt: str, narrative: str) -> None:
+    """Rows whose digits split several ways: the relations between rows and the narrative's
+    totals choose (:func:`ingest.splitting.choose`); what they cannot decide stays flagged."""
+    from ingest import splitting
+
+    facts = splitting.narrative_facts(narrative)
+    relations = {"requests": splitting.requests_equations(requests_fmt), "appeals": []}
+    for table, equations in relations.items():
+        rows = placed[table]
+        open_rows = {rid: p.split for rid, p in rows.items() if p.reason and p.split and len(p.split.options) > 1}
+        if not open_rows:
+            continue
+        known = {rid: values for rid, p in rows.items() if (values := _numbers(p)) is not None}
+        for rid, split in splitting.decide(open_rows, known, equations, facts).items():
+            rows[rid] = placed_split(rows[rid].view, split)
+
+
+def _numbers(p: Placed) -> tuple[float, ...] | None:
+    """A placed row's values for arithmetic (blank = 0); None when flagged or unparsable."""
+    if p.reason:
+        return None
+    values = []
+    for cell in p.cells:
+        number = parse_number(cell.text) if cell is not None else None
+        if number is not None and number.status == "invalid":
+            return None
+        values.append(number.value or 0.0 if number is not None else 0.0)
+    return tuple(values)
+
+
 # --- per table ----------------------------------------------------------------------------------
 
 
@@ -358,6 +433,8 @@ def _record(placed: dict[str, Placed], rid: str, new: Placed) -> None:
     old = placed.get(rid)
     if old is None or (old.blank and not new.blank) or (old.reason and not new.reason and not new.blank):
         placed[rid] = new
+    elif old.reason and new.reason and _has_options(new) and not _has_options(old):
+        placed[rid] = new  # digits that split into this row's columns, not a stray number above it
 
 
 def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
@@ -412,6 +489,8 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
         if rid not in columns or not _is_data_row(v, table):
             continue
         reading = fit(v, len(columns[rid]), table, header)
+        if not v.row.grid and ((reading.reason and "cells" in v.row.provenance) or _has_runs(v)):
+            reading = split_runs(v, table, columns[rid]) or reading
         _record(placed, rid, reading)
         last_rid = rid
         if reading.reason and v.has_numbers:  # "（六）其他处理 | 1 | 0 0 …": the "1" may be a cut "1.申请人…"
@@ -491,7 +570,15 @@ def _match(table: str, v: RowView, group: str | None) -> str | None:
         return _active_row(v.labels)
     if table == "requests":
         return _request_row(v.labels, group)
-    return "all" if len(v.values) >= 10 and v.has_numbers else None
+    return "all" if _digits(v) >= 10 and v.has_numbers else None
+
+
+def _digits(v: RowView) -> int:
+    """Cells a row's values can fill: one per value (grid cells, blank ones too), or in text one
+    per digit of a run of run-together cells."""
+    if v.row.grid:
+        return len(v.values)
+    return sum(max(1, sum(ch.isdigit() for ch in c.text)) for c in v.values if c.text.strip())
 
 
 def _is_data_row(v: RowView, table: str) -> bool:
@@ -669,6 +756,7 @@ def interpret(doc: Document) -> ParsedReport:
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
     formats["requests"] = requests_format(placed["requests"], fmt_active)
+    choose_runs(placed, formats["requests"], doc.text)
     unit = _amount_unit(tables["active"])
     cells: dict[str, CellReading] = {}
     missing: list[str] = []
