@@ -396,7 +396,8 @@ def choose_runs(placed: dict[str, dict[str, Placed]], requests_fmt: str, narrati
     relations = {"requests": splitting.requests_equations(requests_fmt), "appeals": []}
     for table, equations in relations.items():
         rows = placed[table]
-        open_rows = {rid: p.split for rid, p in rows.items() if p.reason and p.split and len(p.split.options) > 1}
+        open_rows = {rid: p.split for rid, p in rows.items()
+                     if p.reason and p.split and len(p.split.options) > 1 and not p.split.doubt}
         if not open_rows:
             continue
         known = {rid: values for rid, p in rows.items() if (values := _numbers(p)) is not None}

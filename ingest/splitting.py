@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.normalize import parse_number
 
@@ -48,6 +49,7 @@ HOW_DIGITS = "按表内勾稽关系拆分：数字位数等于列数，逐位拆
 HOW_ROW = "按表内勾稽关系拆分：本行合计唯一确定"
 HOW_FORM = "按表内勾稽关系拆分：数字格式（符号、小数点、无前导零）唯一确定"
 HOW_BLANKS = "按表内勾稽关系拆分：印出的数字少于列数，空白格位置不定，但各种位置下数值相同（空白按0计）"
+HOW_PRINTED = "数字位数等于列数，逐位拆分；本行合计不符，按原样读取（见校验）"
 HOW_TABLE = "按表内勾稽关系拆分：本行有多种拆法，表内列间关系只容一种"
 HOW_NARRATIVE = "按表内勾稽关系拆分：本行有多种拆法，表内关系与正文所述总数只容一种"
 
@@ -83,6 +85,7 @@ class RowSplit:
     how: str = ""
     capped: bool = False
     conflict: bool = False  # no combination of the rows' candidates satisfies the table's relations
+    doubt: str = ""  # why the row stays open although it has candidates (step 2 must not decide it)
 
     @property
     def printed(self) -> str:
@@ -108,36 +111,44 @@ def _valid_piece(piece: str, kind: str = AMOUNT) -> bool:
 
 def value_of(piece: Piece) -> float:
     """A piece as a number for arithmetic (blank and blank marks count as 0)."""
-    if piece is None:
-        return 0.0
-    number = parse_number(piece)
-    return number.value or 0.0
+    return 0.0 if piece is None else _value(piece)
+
+
+@lru_cache(maxsize=65536)
+def _value(piece: str) -> float:
+    return parse_number(piece).value or 0.0
 
 
 # --- step 1: the splits of one row ------------------------------------------------------------
 
 
-RowCheck = Callable[[int, Sequence[Piece]], bool]
-"""Called after each column is filled with (columns filled, pieces so far): False prunes."""
+RowCheck = Callable[[int, Sequence[Piece], int], bool]
+"""Called after each column is filled with (columns filled, pieces so far, digits not yet
+placed): False prunes."""
 
 
 def sum_check(groups: Sequence[tuple[int, int]]) -> RowCheck:
-    """Each ``(start, end)`` group of columns: the columns before ``end`` add to column ``end``."""
-    ends = {end: start for start, end in groups}
+    """Each ``(start, end)`` group of columns: the columns before ``end`` add to column ``end``.
 
-    def check(filled: int, pieces: Sequence[Piece]) -> bool:
-        end = filled - 1
-        if end not in ends:
+    Pruned early: once the addends placed so far add up to more digits than remain in the
+    text, no total can follow."""
+    group_of = {col: (start, end) for start, end in groups for col in range(start, end + 1)}
+
+    def check(filled: int, pieces: Sequence[Piece], chars_left: int) -> bool:
+        col = filled - 1
+        if col not in group_of:
             return True
-        start = ends[end]
-        total = sum(value_of(p) for p in pieces[start:end])
-        return abs(total - value_of(pieces[end])) < 1e-6
+        start, end = group_of[col]
+        partial = sum(value_of(p) for p in pieces[start : min(col + 1, end)])
+        if col < end:
+            return partial < 1 or len(str(int(partial))) <= chars_left
+        return abs(partial - value_of(pieces[end])) < 1e-6
 
     return check
 
 
 REQUESTS_ROW = sum_check([(0, 6)])
-"""A requests-table row: 自然人 + five 法人或其他组织 columns = 总计."""
+"""A requests-table row: 自然人 + five 法人或其他组织 columns = 总计 (see :func:`_total_last`)."""
 APPEALS_ROW = sum_check([(0, 4), (5, 9), (10, 14)])
 """The appeals row: 维持 + 纠正 + 其他 + 尚未审结 = 总计 in each of its three groups."""
 
@@ -194,11 +205,46 @@ def enumerate_splits(tokens: Sequence[str], kinds: Sequence[str], check: RowChec
 
     def _push(piece: Piece, ti: int, pos: int) -> None:
         pieces.append(piece)
-        if check is None or check(len(pieces), pieces):
+        if check is None or check(len(pieces), pieces, _chars_left(tokens, ti, pos)):
             place(ti, pos)
         pieces.pop()
 
     place(0, 0)
+    return out
+
+
+def _total_last(tokens: Sequence[str], kinds: Sequence[str], *, blanks: bool, whole: bool,
+                limit: int = MAX_OPTIONS) -> list[Candidate]:
+    """The splits of a row whose last column is the sum of all the others (a requests row),
+    found total first: each way the text can end in the total, then the rest cut into the
+    other columns with that sum known, so partial sums past it prune at once."""
+    out: list[Candidate] = []
+    for total, rest in _endings(tokens, kinds[-1], blanks=blanks, whole=whole):
+        target = value_of(total)
+
+        def check(filled: int, pieces: Sequence[Piece], chars_left: int, target: float = target) -> bool:
+            partial = sum(value_of(p) for p in pieces)
+            if partial > target + 1e-6 or partial + 10 ** min(chars_left, 30) <= target:
+                return False
+            return filled < len(kinds) - 1 or abs(partial - target) < 1e-6
+
+        found = enumerate_splits(rest, kinds[:-1], check, blanks=blanks, whole=whole, limit=limit - len(out))
+        out += [(*c, total) for c in found]
+    return out
+
+
+def _endings(tokens: Sequence[str], kind: str, *, blanks: bool, whole: bool) -> list[tuple[Piece, list[str]]]:
+    """(last cell, the tokens left before it) for every way the row's text can end."""
+    if not tokens:
+        return [(None, [])] if blanks else []
+    last, before = tokens[-1], list(tokens[:-1])
+    out: list[tuple[Piece, list[str]]] = [(None, list(tokens))] if blanks else []
+    if not is_run(last) or (whole and _atomic(last)):
+        return [*out, (last, before)] if not is_run(last) or _valid_piece(last, kind) else out
+    for cut in range(len(last) - 1, -1, -1):
+        piece = last[cut:]
+        if _valid_piece(piece, kind):
+            out.append((piece, before + ([last[:cut]] if cut else [])))
     return out
 
 
@@ -253,14 +299,42 @@ def split_row(tokens: Sequence[str], kinds: Sequence[str], check: RowCheck | Non
     result = RowSplit(runs=runs, width=len(kinds))
     blanks = spaced or _max_pieces(tokens) < len(kinds)
     try:
-        found = enumerate_splits(tokens, kinds, check, blanks=blanks, whole=spaced)
+        if check is REQUESTS_ROW:
+            found = _total_last(tokens, kinds, blanks=blanks, whole=spaced)
+        else:
+            found = enumerate_splits(tokens, kinds, check, blanks=blanks, whole=spaced)
     except Capped:
         result.capped = True
         return result
     result.options = distinct(found)
+    if not found and check is not None and not spaced:
+        return _as_printed(result, tokens, kinds, check)
     if len(result.options) == 1:
         result.cells = result.options[0]
         result.how = _how_decided(tokens, kinds, blanks and len(found) > 1, len(found), check)
+    return result
+
+
+def _as_printed(result: RowSplit, tokens: Sequence[str], kinds: Sequence[str], check: RowCheck) -> RowSplit:
+    """No split satisfies the row's own sum.  With exactly one split at all (as many digits as
+    columns) and no other explanation, the row is read as printed and its check fails as an
+    error of the source.  If blank cells could explain the digits with the sum right, it is
+    either a published error or blanks: the row stays flagged with both readings."""
+    try:
+        free = enumerate_splits(tokens, kinds, None, limit=1)
+        if check is REQUESTS_ROW:
+            with_blanks = distinct(_total_last(tokens, kinds, blanks=True, whole=False))
+        else:
+            with_blanks = distinct(enumerate_splits(tokens, kinds, check, blanks=True))
+    except Capped:
+        result.capped = True
+        return result
+    if len(free) == 1 and not with_blanks:
+        result.options, result.cells, result.how = free, free[0], HOW_PRINTED
+        return result
+    result.options = (free if len(free) == 1 else []) + with_blanks
+    if result.options:
+        result.doubt = "本行合计不符：或原表本行有误，或有空白格未印出"
     return result
 
 
@@ -293,6 +367,8 @@ def ambiguity(split: RowSplit) -> str:
     shown = "；".join(describe(c) for c in split.options[:SHOWN])
     more = "…" if len(split.options) > SHOWN else ""
     ways = f"{printed}可拆分为{split.width}列的方式有{len(split.options)}种（{shown}{more}）"
+    if split.doubt:
+        return f"{ways}，{split.doubt}，无法确定，未采用"
     if split.conflict:
         return f"{ways}，但没有一种与表内其他行的列间关系相符（可能原表有误，或他行读取有误），未采用"
     return f"{ways}，表内关系无法确定，未采用"

@@ -215,7 +215,7 @@ def _rows_from_lines(lines: list[PseudoLine]) -> list[SourceRow]:
 
 # --- run-together cells and whole tables on one line -----------------------------------------
 
-_BLOB = re.compile(r"\d+(?:\.\d+)?(?:[+\-−减增]?\d+(?:\.\d+)?)*(?:万元|元)?")
+_BLOB = re.compile(r"(?:(?<![\d.])[+\-−])?\d+(?:\.\d+)?(?:[+\-−减增]?\d+(?:\.\d+)?)*(?:万元|元)?")
 """A run of printed digits, possibly several cells run together (signs, points and 元 inside)."""
 _ENUMERATOR_MARK = re.compile(r"[.．、](?!\d)")
 """What follows the digit of an enumerator ("2.其他…", "2、…"), as opposed to a decimal point."""
@@ -226,6 +226,8 @@ _RUN_ON = re.compile(r"\d\s*(?:[一二三四五六七八九十]+、|[(（][一�
 """Numbers followed directly by the next row's enumerator: rows printed one after another on a line."""
 _GLUED_END = re.compile(r"[\u4e00-\u9fff)）”\"]\d+(?:\.\d+)?(?:万元|元)?\s*$")
 """A line ending in a label with its numbers glued on ("…申请数量640020470")."""
+_BARE_RUN = re.compile(r"^\s*\d[\d.]*\s*$")
+"""A line of digits only: in a document of glued rows, a value row without a label (table 4)."""
 RUN_ON_ROWS = 4
 """Row ends on one line that make it a run-on line (a table printed on one line)."""
 GLUED_LINES = 5
@@ -239,7 +241,7 @@ def _pseudo_lines(lines: list[str]) -> list[PseudoLine]:
     out: list[PseudoLine] = []
     for number, line in enumerate(lines, start=1):
         run_on = len(_RUN_ON.findall(line)) >= RUN_ON_ROWS
-        if run_on or (glued and _GLUED_END.search(line)):
+        if run_on or (glued and (_GLUED_END.search(line) or _BARE_RUN.match(line))):
             pieces = segments(line)
             spacing = cell_spacing([piece for _, piece in pieces]) if run_on else "glued"
             out += [(number, offset, piece, spacing) for offset, piece in pieces]
