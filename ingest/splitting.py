@@ -316,12 +316,22 @@ def split_row(tokens: Sequence[str], kinds: Sequence[str], check: RowCheck | Non
 
 
 def _as_printed(result: RowSplit, tokens: Sequence[str], kinds: Sequence[str], check: RowCheck) -> RowSplit:
-    """No split satisfies the row's own sum.  With exactly one split at all (as many digits as
-    columns) and no other explanation, the row is read as printed and its check fails as an
-    error of the source.  If blank cells could explain the digits with the sum right, it is
-    either a published error or blanks: the row stays flagged with both readings."""
+    """No split satisfies the row's own sum.  When the digits allow one reading only, even with
+    blank cells left unprinted (zeros cannot merge: "0000000" is seven cells), the row is read
+    as printed and its check fails as an error of the source.  Otherwise it is either an error
+    of the published row or blank cells we cannot place: the row stays flagged with the readings."""
     try:
-        free = enumerate_splits(tokens, kinds, None, limit=1)
+        only = enumerate_splits(tokens, kinds, None, blanks=True, limit=1)
+    except Capped:
+        only = []  # more than one reading
+    if len(only) == 1:
+        result.options, result.cells, result.how = only, only[0], HOW_PRINTED
+        return result
+    try:
+        digits = enumerate_splits(tokens, kinds, None, limit=1)
+    except Capped:
+        digits = []
+    try:
         if check is REQUESTS_ROW:
             with_blanks = distinct(_total_last(tokens, kinds, blanks=True, whole=False))
         else:
@@ -329,12 +339,8 @@ def _as_printed(result: RowSplit, tokens: Sequence[str], kinds: Sequence[str], c
     except Capped:
         result.capped = True
         return result
-    if len(free) == 1 and not with_blanks:
-        result.options, result.cells, result.how = free, free[0], HOW_PRINTED
-        return result
-    result.options = (free if len(free) == 1 else []) + with_blanks
-    if result.options:
-        result.doubt = "本行合计不符：或原表本行有误，或有空白格未印出"
+    result.options = digits + with_blanks
+    result.doubt = "本行合计不符：或原表本行有误，或有空白格未印出"
     return result
 
 
