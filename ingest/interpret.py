@@ -359,7 +359,7 @@ def _has_runs(v: RowView) -> bool:
     return needs_split(tokens, len(tokens))
 
 
-def split_runs(v: RowView, table: str, specs: list[CellSpec]) -> Placed | None:
+def split_runs(v: RowView, table: str, specs: list[CellSpec], *, blanks: bool = False) -> Placed | None:
     """A text row whose printed numbers do not fit its columns as they stand, cut by
     :mod:`ingest.splitting` (the row's own digits and sums); None if it prints no digit run."""
     from ingest import splitting
@@ -372,7 +372,7 @@ def split_runs(v: RowView, table: str, specs: list[CellSpec]) -> Placed | None:
     check = {"requests": splitting.REQUESTS_ROW, "appeals": splitting.APPEALS_ROW}.get(table)
     kinds = [splitting.kind_of(s.key, s.unit) for s in specs]
     spaced = v.row.provenance.get("cells") != "glued"  # see ingest.readers.text.segments
-    split = splitting.split_row(tokens, kinds, check, spaced=spaced)
+    split = splitting.split_row(tokens, kinds, check, spaced=spaced, blanks=blanks)
     return placed_split(v, split)
 
 
@@ -387,13 +387,14 @@ def placed_split(v: RowView, split: RowSplit) -> Placed:
     return Placed(v, [SourceCell(p or "", dict(prov)) for p in split.cells], split=split)
 
 
-def choose_runs(placed: dict[str, dict[str, Placed]], requests_fmt: str, narrative: str) -> None:
+def choose_runs(placed: dict[str, dict[str, Placed]], formats: dict[str, str], narrative: str) -> None:
     """Rows whose digits split several ways: the relations between rows and the narrative's
     totals choose (:func:`ingest.splitting.choose`); what they cannot decide stays flagged."""
     from ingest import splitting
 
+    _if_blanks_unprinted(placed, formats)
     facts = splitting.narrative_facts(narrative)
-    relations = {"requests": splitting.requests_equations(requests_fmt), "appeals": []}
+    relations = {"requests": splitting.requests_equations(formats["requests"]), "appeals": []}
     for table, equations in relations.items():
         rows = placed[table]
         open_rows = {rid: p.split for rid, p in rows.items()
@@ -403,6 +404,25 @@ def choose_runs(placed: dict[str, dict[str, Placed]], requests_fmt: str, narrati
         known = {rid: values for rid, p in rows.items() if (values := _numbers(p)) is not None}
         for rid, split in splitting.decide(open_rows, known, equations, facts).items():
             rows[rid] = placed_split(rows[rid].view, split)
+
+
+def _glued(p: Placed) -> bool:
+    return p.split is not None and p.view.row.provenance.get("cells") == "glued"
+
+
+def _if_blanks_unprinted(placed: dict[str, dict[str, Placed]], formats: dict[str, str]) -> None:
+    """Glued text is cut assuming every cell printed a digit.  A row with fewer digits than
+    columns shows this document leaves blank cells unprinted: then a blank may hide anywhere,
+    and every glued row is cut again with that possibility (more rows flagged, none wrong)."""
+    if not any(_glued(p) and p.split.short for rows in placed.values() for p in rows.values()):
+        return
+    for table, rows in placed.items():
+        columns = _row_specs(table, formats[table])
+        if table == "requests":
+            columns = {**_row_specs(table, "2019"), **_row_specs(table, "2021")}
+        for rid, p in list(rows.items()):
+            if _glued(p) and rid in columns and len(columns[rid]) == p.split.width:
+                rows[rid] = split_runs(p.view, table, columns[rid], blanks=True) or p
 
 
 def _numbers(p: Placed) -> tuple[float, ...] | None:
@@ -757,7 +777,7 @@ def interpret(doc: Document) -> ParsedReport:
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
     formats["requests"] = requests_format(placed["requests"], fmt_active)
-    choose_runs(placed, formats["requests"], doc.text)
+    choose_runs(placed, formats, doc.text)
     unit = _amount_unit(tables["active"])
     cells: dict[str, CellReading] = {}
     missing: list[str] = []

@@ -36,10 +36,12 @@ from ingest.normalize import parse_number
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
 """Column kinds: a non-negative count; a count that may carry a sign (本年增/减); an amount (万元/元)."""
 
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 """Search steps allowed for one row or one table before giving up (the row is then flagged)."""
 MAX_OPTIONS = 2_000
 """Candidates kept for one row; more than this and the row is flagged as undecidable."""
+MAX_CHOICE_NODES = 20_000
+"""Search steps allowed when choosing between rows' candidates (each step weighs every relation)."""
 MAX_SOLUTIONS = 5_000
 """Consistent combinations collected when choosing between rows' candidates."""
 SHOWN = 6
@@ -86,6 +88,7 @@ class RowSplit:
     capped: bool = False
     conflict: bool = False  # no combination of the rows' candidates satisfies the table's relations
     doubt: str = ""  # why the row stays open although it has candidates (step 2 must not decide it)
+    short: bool = False  # fewer digits than columns: the text leaves blank cells unprinted
 
     @property
     def printed(self) -> str:
@@ -289,15 +292,16 @@ def distinct(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 def split_row(tokens: Sequence[str], kinds: Sequence[str], check: RowCheck | None = None,
-              *, spaced: bool = False) -> RowSplit:
+              *, spaced: bool = False, blanks: bool = False) -> RowSplit:
     """Step 1 (see the module docstring): the candidates a row's own digits and sums allow.
 
     ``spaced``: the text separates cells by spaces, so a missing cell is a blank one and a
     number stays whole; otherwise (cells glued together) runs are cut, and blank cells are
-    assumed only where the digits are too few for the columns."""
+    assumed only where the digits are too few for the columns — or anywhere, with ``blanks``
+    (the document shows elsewhere that it leaves blank cells unprinted)."""
     runs = tuple(tokens)
-    result = RowSplit(runs=runs, width=len(kinds))
-    blanks = spaced or _max_pieces(tokens) < len(kinds)
+    result = RowSplit(runs=runs, width=len(kinds), short=_max_pieces(tokens) < len(kinds))
+    blanks = spaced or blanks or result.short
     try:
         if check is REQUESTS_ROW:
             found = _total_last(tokens, kinds, blanks=blanks, whole=spaced)
@@ -429,43 +433,37 @@ def choose(options: dict[str, list[tuple[float, ...]]], known: dict[str, tuple[f
     combinations remain, the narrative's ``facts`` narrow them if any combination agrees."""
     rows = sorted(options, key=lambda r: len(options[r]))
     usable = [e for e in equations if e.rows & set(options) and e.rows <= set(options) | set(known)]
-    bounds = _bounds(rows, options, usable)
+    fixed = [sum(coef * known[c[0]][c[1]] for c, coef in eq.terms if c[0] in known) for eq in usable]
+    adds = {rid: [tuple(sum(coef * opt[c[1]] for c, coef in eq.terms if c[0] == rid) for eq in usable)
+                  for opt in options[rid]] for rid in rows}
+    bounds = _bounds(rows, adds, len(usable))
     assigned: dict[str, int] = {}
     solutions: list[dict[str, int]] = []
     steps = 0
 
-    def value(cell: Cell) -> float:
-        rid, col = cell
-        if rid in known:
-            return known[rid][col]
-        return options[rid][assigned[rid]][col]
+    def fits(partial: Sequence[float], depth: int) -> bool:
+        low, high = bounds[depth]
+        return all(p + lo <= 1e-6 and p + hi >= -1e-6 for p, lo, hi in zip(partial, low, high, strict=True))
 
-    def consistent(depth: int) -> bool:
-        for i, eq in enumerate(usable):
-            partial = sum(coef * value(c) for c, coef in eq.terms if c[0] in known or c[0] in assigned)
-            low, high = bounds[i][depth]
-            if partial + low > 1e-6 or partial + high < -1e-6:
-                return False
-        return True
-
-    def search(depth: int) -> None:
+    def search(depth: int, partial: tuple[float, ...]) -> None:
         nonlocal steps
         steps += 1
-        if steps > MAX_NODES or len(solutions) > MAX_SOLUTIONS:
+        if steps > MAX_CHOICE_NODES or len(solutions) > MAX_SOLUTIONS:
             raise Capped
         if depth == len(rows):
             solutions.append(dict(assigned))
             return
         rid = rows[depth]
-        for k in range(len(options[rid])):
-            assigned[rid] = k
-            if consistent(depth + 1):
-                search(depth + 1)
-            del assigned[rid]
+        for k, add in enumerate(adds[rid]):
+            nxt = tuple(p + a for p, a in zip(partial, add, strict=True))
+            if fits(nxt, depth + 1):
+                assigned[rid] = k
+                search(depth + 1, nxt)
+                del assigned[rid]
 
     try:
-        if consistent(0):
-            search(0)
+        if fits(fixed, 0):
+            search(0, tuple(fixed))
     except Capped:
         return Choice({r: list(range(len(options[r]))) for r in rows}, len(solutions), capped=True)
     by_narrative = False
@@ -563,20 +561,18 @@ def _reader(solution: dict[str, int], options: dict[str, list[tuple[float, ...]]
     return value
 
 
-def _bounds(rows: list[str], options: dict[str, list[tuple[float, ...]]],
-            equations: Sequence[Equation]) -> list[list[tuple[float, float]]]:
-    """Per equation and search depth: the least and most the rows not yet assigned can add."""
+def _bounds(rows: list[str], adds: dict[str, list[tuple[float, ...]]],
+            count: int) -> list[tuple[list[float], list[float]]]:
+    """Per search depth: the least and most the rows not yet assigned add to each equation."""
     out = []
-    for eq in equations:
-        per_row: dict[str, tuple[float, float]] = {}
-        for rid in rows:
-            sums = [sum(coef * opt[c[1]] for c, coef in eq.terms if c[0] == rid) for opt in options[rid]]
-            per_row[rid] = (min(sums), max(sums))
-        levels = []
-        for depth in range(len(rows) + 1):
-            rest = rows[depth:]
-            levels.append((sum(per_row[r][0] for r in rest), sum(per_row[r][1] for r in rest)))
-        out.append(levels)
+    for depth in range(len(rows) + 1):
+        low, high = [0.0] * count, [0.0] * count
+        for rid in rows[depth:]:
+            for e in range(count):
+                values = [add[e] for add in adds[rid]]
+                low[e] += min(values)
+                high[e] += max(values)
+        out.append((low, high))
     return out
 
 
