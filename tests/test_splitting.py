@@ -133,3 +133,15 @@ def test_the_bound_is_reported_not_half_decided(monkeypatch) -> None:
     split = split_row(["1923243216294377212624"], [COUNT] * 7)
     assert split.capped and split.cells is None
     assert "上限" in splitting.ambiguity(split)
+
+
+def test_the_narrative_chooses_when_the_table_cannot() -> None:
+    """Table 4 "00011110020201012" adds up two ways (行政复议 1 or 11 cases); the report says 11."""
+    split = split_row(["00011110020201012"], [COUNT] * 15, APPEALS_ROW)
+    assert split.cells is None and len(split.options) == 2
+    facts = splitting.narrative_facts("本年度共发生行政复议11件。")
+    decided = splitting.decide({"all": split}, {}, [], facts)["all"]
+    assert decided.cells == ("0", "0", "0", "11", "11", "0", "0", "2", "0", "2", "0", "1", "0", "1", "2")
+    assert decided.how == splitting.HOW_NARRATIVE
+    unrelated = splitting.decide({"all": split}, {}, [], splitting.narrative_facts("行政复议5件。"))["all"]
+    assert unrelated.cells is None  # a narrative that fits no candidate decides nothing
