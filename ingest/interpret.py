@@ -192,10 +192,13 @@ def split_tables(views: list[RowView]) -> dict[str, list[RowView]]:
 
 
 def _active_row(labels: list[str]) -> str | None:
+    """The row a label names; a label naming two rows ("行政处罚行政强制": a blank row run into the
+    next one in text on one line) is the row named last, whose numbers follow."""
     for label in reversed(labels):
-        for rid, cores in ACTIVE_ROWS:
-            if any(c in label for c in cores):
-                return rid
+        hits = [(label.rfind(c), -order, rid) for order, (rid, cores) in enumerate(ACTIVE_ROWS)
+                for c in cores if c in label]
+        if hits:
+            return max(hits)[2]
     return None
 
 
@@ -510,7 +513,7 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
         if rid not in columns or not _is_data_row(v, table):
             continue
         reading = fit(v, len(columns[rid]), table, header)
-        if not v.row.grid and ((reading.reason and "cells" in v.row.provenance) or _has_runs(v)):
+        if not v.row.grid and (("cells" in v.row.provenance and len(v.values) != len(columns[rid])) or _has_runs(v)):
             reading = split_runs(v, table, columns[rid]) or reading
         _record(placed, rid, reading)
         last_rid = rid

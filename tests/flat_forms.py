@@ -154,8 +154,8 @@ def main() -> int:
     rng = random.Random(9)
     sets = {
         "samples": sample_figures(),
-        "random": [random_figures(rng) for _ in range(60)],
-        "random+blanks": [random_figures(rng, blanks=0.5) for _ in range(60)],
+        "random": [random_figures(rng) for _ in range(40)],
+        "random+blanks": [random_figures(rng, blanks=0.5) for _ in range(20)],
     }
     if all(folder.is_dir() for folder in SHARED_TRUTHS):
         sets["shared truths"] = shared_figures()
