@@ -192,13 +192,14 @@ def split_tables(views: list[RowView]) -> dict[str, list[RowView]]:
 
 
 def _active_row(labels: list[str]) -> str | None:
-    """The row a label names; a label naming two rows ("行政处罚行政强制": a blank row run into the
-    next one in text on one line) is the row named last, whose numbers follow."""
+    """The row a label names.  A label cell naming two rows ("行政处罚行政强制": a blank row run
+    into the next one in text on one line) names neither for sure: no match, the row is flagged."""
     for label in reversed(labels):
-        hits = [(label.rfind(c), -order, rid) for order, (rid, cores) in enumerate(ACTIVE_ROWS)
-                for c in cores if c in label]
-        if hits:
-            return max(hits)[2]
+        named = {rid for rid, cores in ACTIVE_ROWS if any(c in label for c in cores)}
+        if len(named) > 1:
+            return None
+        if named:
+            return named.pop()
     return None
 
 

@@ -219,7 +219,7 @@ _BLOB = re.compile(r"(?:(?<![\d.])[+\-−])?\d+(?:\.\d+)?(?:[+\-−减增]?\d+(?
 """A run of printed digits, possibly several cells run together (signs, points and 元 inside)."""
 _ENUMERATOR_MARK = re.compile(r"[.．、](?!\d)")
 """What follows the digit of an enumerator ("2.其他…", "2、…"), as opposed to a decimal point."""
-_ROW_START = re.compile(r"(?<!第)(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d))")
+_ROW_START = re.compile(r"(?<!第)(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+条)")
 """A label that starts a row or a section: 一、 （三） 2.; "第（五）项" is not one.  (A label
 span holds no other digits: every other digit run is a value.)"""
 _RUN_ON = re.compile(r"\d\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d[.．](?!\d))")
