@@ -19,6 +19,8 @@ _AGENCY_THEN_YEAR = re.compile(r"^(?P<agency>.*?)(?P<year>20\d{2})年度?(?:政�
 _YEAR_THEN_AGENCY = re.compile(r"^(?P<year>20\d{2})年度?(?P<agency>.+?)(?:政府)?(?:信息|政务)公开")
 _YEAR_IN_TEXT = re.compile(r"(20\d{2})\s*年")
 _STRIP = "#*《》“”\"'·:,。 　-_|"
+_FIELD_NAME = re.compile(r"^(?:标题|题目|文章标题|title)[:：]", re.IGNORECASE)
+"""A scraper's page dump starts "标题: <the title>": the field name is not part of the agency."""
 _NOT_AGENCY_PREFIX = re.compile(r"^(?:关于|发布|公布)|(?:关于|的)$")
 MAX_AGENCY_CHARS = 40
 """Longer than any agency's name (中国(上海)自由贸易试验区临港新片区管理委员会 is 24): a sentence."""
@@ -44,7 +46,7 @@ def _title_candidates(title: str, text: str) -> list[str]:
     candidates: list[str] = []
     if title.strip():
         candidates.append(core(re.split(r"[_|]", title)[0]))
-    lines = [core(ln).strip(_STRIP) for ln in text.splitlines()]
+    lines = [_FIELD_NAME.sub("", core(ln)).strip(_STRIP) for ln in text.splitlines()]
     lines = [ln for ln in lines if ln][:6]
     for i in range(len(lines)):
         candidates.append(lines[i])

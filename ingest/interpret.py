@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ingest.identity import detect_identity, name_report
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
+from ingest.splitting import RowSplit
 from store.catalogue import CellSpec, specs_for
 
 if TYPE_CHECKING:
@@ -195,10 +196,14 @@ def split_tables(views: list[RowView]) -> dict[str, list[RowView]]:
 
 
 def _active_row(labels: list[str]) -> str | None:
+    """The row a label names.  A label cell naming two rows ("行政处罚行政强制": a blank row run
+    into the next one in text on one line) names neither for sure: no match, the row is flagged."""
     for label in reversed(labels):
-        for rid, cores in ACTIVE_ROWS:
-            if any(c in label for c in cores):
-                return rid
+        named = {rid for rid, cores in ACTIVE_ROWS if any(c in label for c in cores)}
+        if len(named) > 1:
+            return None
+        if named:
+            return named.pop()
     return None
 
 
@@ -242,6 +247,7 @@ class Placed:
     reason: str = ""
     inferred: str = ""  # how a column was chosen when the row alone does not say (provenance note)
     joined: str = ""  # numbers taken from the next row, under words of its own (provenance note)
+    split: RowSplit | None = None  # digit runs cut into cells (ingest.splitting), decided or not
 
     @property
     def blank(self) -> bool:
@@ -349,6 +355,100 @@ def _fit_surplus(v: RowView, values: list[SourceCell], n: int, table: str) -> Pl
     return Placed(v, reason=_mismatch(len(values), n))
 
 
+# --- digit runs (run-together cells) -------------------------------------------------------------
+
+
+def _has_options(p: Placed) -> bool:
+    return p.split is not None and bool(p.split.options)
+
+
+def _has_runs(v: RowView) -> bool:
+    """Whether a text row prints a number that is no number by itself ("00", "023")."""
+    from ingest.splitting import needs_split
+
+    tokens = [c.text for c in v.values if c.text.strip()]
+    return needs_split(tokens, len(tokens))
+
+
+def split_runs(v: RowView, table: str, specs: list[CellSpec], *, blanks: bool = False) -> Placed | None:
+    """A text row whose printed numbers do not fit its columns as they stand, cut by
+    :mod:`ingest.splitting` (the row's own digits and sums); None if it prints no digit run."""
+    from ingest import splitting
+
+    tokens = [c.text for c in v.values if c.text.strip()]
+    if not any(splitting.is_run(t) for t in tokens):
+        return None
+    if any(not splitting.is_run(t) and parse_number(t).status != "blank" for t in tokens):
+        return None  # something that is no number at all: not ours to cut
+    check = {"requests": splitting.REQUESTS_ROW, "appeals": splitting.APPEALS_ROW}.get(table)
+    kinds = [splitting.kind_of(s.key, s.unit) for s in specs]
+    spaced = v.row.provenance.get("cells") != "glued"  # see ingest.readers.text.segments
+    split = splitting.split_row(tokens, kinds, check, spaced=spaced, blanks=blanks)
+    return placed_split(v, split)
+
+
+def placed_split(v: RowView, split: RowSplit) -> Placed:
+    """A decided split as the row's cells (provenance says how it was cut), else a flag."""
+    from ingest.splitting import ambiguity
+
+    if split.cells is None:
+        return Placed(v, reason=ambiguity(split), split=split)
+    base = v.values[0].provenance if v.values else v.row.provenance
+    prov = {**base, "split": split.how, "printed": split.printed}
+    return Placed(v, [SourceCell(p or "", dict(prov)) for p in split.cells], split=split)
+
+
+def choose_runs(placed: dict[str, dict[str, Placed]], formats: dict[str, str], narrative: str) -> None:
+    """Rows whose digits split several ways: the relations between rows and the narrative's
+    totals choose (:func:`ingest.splitting.choose`); what they cannot decide stays flagged."""
+    from ingest import splitting
+
+    _if_blanks_unprinted(placed, formats)
+    facts = splitting.narrative_facts(narrative)
+    relations = {"requests": splitting.requests_equations(formats["requests"]), "appeals": []}
+    for table, equations in relations.items():
+        rows = placed[table]
+        open_rows = {rid: p.split for rid, p in rows.items()
+                     if p.reason and p.split and len(p.split.options) > 1 and not p.split.doubt}
+        if not open_rows:
+            continue
+        known = {rid: values for rid, p in rows.items() if (values := _numbers(p)) is not None}
+        for rid, split in splitting.decide(open_rows, known, equations, facts).items():
+            rows[rid] = placed_split(rows[rid].view, split)
+
+
+def _glued(p: Placed) -> bool:
+    return p.split is not None and p.view.row.provenance.get("cells") == "glued"
+
+
+def _if_blanks_unprinted(placed: dict[str, dict[str, Placed]], formats: dict[str, str]) -> None:
+    """Glued text is cut assuming every cell printed a digit.  A row with fewer digits than
+    columns shows this document leaves blank cells unprinted: then a blank may hide anywhere,
+    and every glued row is cut again with that possibility (more rows flagged, none wrong)."""
+    if not any(_glued(p) and p.split.short for rows in placed.values() for p in rows.values()):
+        return
+    for table, rows in placed.items():
+        columns = _row_specs(table, formats[table])
+        if table == "requests":
+            columns = {**_row_specs(table, "2019"), **_row_specs(table, "2021")}
+        for rid, p in list(rows.items()):
+            if _glued(p) and rid in columns and len(columns[rid]) == p.split.width:
+                rows[rid] = split_runs(p.view, table, columns[rid], blanks=True) or p
+
+
+def _numbers(p: Placed) -> tuple[float, ...] | None:
+    """A placed row's values for arithmetic (blank = 0); None when flagged or unparsable."""
+    if p.reason:
+        return None
+    values = []
+    for cell in p.cells:
+        number = parse_number(cell.text) if cell is not None else None
+        if number is not None and number.status == "invalid":
+            return None
+        values.append(number.value or 0.0 if number is not None else 0.0)
+    return tuple(values)
+
+
 # --- per table ----------------------------------------------------------------------------------
 
 
@@ -365,6 +465,8 @@ def _record(placed: dict[str, Placed], rid: str, new: Placed) -> None:
     old = placed.get(rid)
     if old is None or (old.blank and not new.blank) or (old.reason and not new.reason and not new.blank):
         placed[rid] = new
+    elif old.reason and new.reason and _has_options(new) and not _has_options(old):
+        placed[rid] = new  # digits that split into this row's columns, not a stray number above it
 
 
 def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
@@ -422,6 +524,8 @@ def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
         if rid not in columns or not _is_data_row(v, table):
             continue
         reading = fit(v, len(columns[rid]), table, header)
+        if not v.row.grid and (("cells" in v.row.provenance and len(v.values) != len(columns[rid])) or _has_runs(v)):
+            reading = split_runs(v, table, columns[rid]) or reading
         _record(placed, rid, reading)
         last_rid = rid
         if reading.reason and v.has_numbers:  # "（六）其他处理 | 1 | 0 0 …": the "1" may be a cut "1.申请人…"
@@ -501,7 +605,15 @@ def _match(table: str, v: RowView, group: str | None) -> str | None:
         return _active_row(v.labels)
     if table == "requests":
         return _request_row(v.labels, group)
-    return "all" if len(v.values) >= 10 and v.has_numbers else None
+    return "all" if _digits(v) >= 10 and v.has_numbers else None
+
+
+def _digits(v: RowView) -> int:
+    """Cells a row's values can fill: one per value (grid cells, blank ones too), or in text one
+    per digit of a run of run-together cells."""
+    if v.row.grid:
+        return len(v.values)
+    return sum(max(1, sum(ch.isdigit() for ch in c.text)) for c in v.values if c.text.strip())
 
 
 def _is_data_row(v: RowView, table: str) -> bool:
@@ -801,6 +913,7 @@ def interpret(doc: Document) -> ParsedReport:
     if alignment is not None:
         _flag_unread(placed["requests"], alignment)
     formats["requests"] = requests_format(placed["requests"], fmt_active)
+    choose_runs(placed, formats, doc.text)
     unit = _amount_unit(tables["active"])
     cells: dict[str, CellReading] = {}
     missing: list[str] = []

@@ -7,6 +7,7 @@ gets the expected answer.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -66,14 +67,48 @@ def test_truth_notes_on_checks(tmp_path) -> None:
     assert blank and all("总计单元格为空" in c["message"] for c in blank), failed
 
 
-def test_score_corpus_real_forms_never_silently_wrong() -> None:
-    """The real forms of ../shared/real-forms: never a silent wrong number; the Markdown
-    conversion reads every cell (the run-together text dumps are another reader's; once every
-    form reads, this becomes ``returncode == 0``)."""
-    real = SHARED / "real-forms"
-    if not (real / "truth").is_dir():
-        pytest.skip("../shared/real-forms not present")
-    result = _run("score_corpus.py", str(real / "reports"), str(real / "truth"))
-    summary = result.stdout.strip().splitlines()[-1]
-    assert "silently wrong 0," in summary, result.stdout[-3000:]
+REAL_FORMS = SHARED / "real-forms"
+RUN_TOGETHER = ("pingtan-2019", "pingtan-2021", "pingtan-jjf-2021")
+"""Web-page text dumps (issue 9 items 3-4): cells run together, tables on one line."""
+
+
+@functools.cache
+def _corpus_lines() -> dict[str, str]:
+    result = _run("score_corpus.py", str(REAL_FORMS / "reports"), str(REAL_FORMS / "truth"))
+    lines = {}
+    for line in result.stdout.splitlines():
+        name, _, rest = line.partition(": ")
+        lines[name] = rest
+    return lines
+
+
+@pytest.mark.parametrize("name", RUN_TOGETHER)
+def test_real_forms_run_together_dumps_read_right(name: str) -> None:
+    """Every scored cell right, none flagged, none silently wrong (score_corpus's line)."""
+    line = _corpus_lines()[name]
+    truth = json.loads((REAL_FORMS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+    scored = len(set(truth["cells"]) - set(truth.get("unscored", [])))
+    assert line.startswith(f"{scored} right, 0 flagged, 0 SILENTLY WRONG"), line
+
+
+@pytest.mark.parametrize("name", RUN_TOGETHER)
+def test_real_forms_unscored_cells_are_flagged(tmp_path, name: str) -> None:
+    """Cells the text alone cannot decide (table 2 runs such as "693665") come out flagged."""
+    truth = json.loads((REAL_FORMS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+    env = dict(os.environ, XXGK_DB=str(tmp_path / "r.db"))
+    subprocess.run([_xxgk(), "ingest", str(REAL_FORMS / "reports" / truth["source"])], env=env,
+                   capture_output=True, timeout=300, check=True)
+    out = subprocess.run([_xxgk(), "export", "--json", truth["agency"], str(truth["year"])], env=env,
+                         capture_output=True, text=True, timeout=120, check=True)
+    flagged = {f["key"] for f in json.loads(out.stdout)["flags"]}
+    assert set(truth.get("unscored", [])) <= flagged
+
+
+def test_real_forms_score_corpus_passes() -> None:
+    """The whole real-forms folder: every scored cell right, nothing silently wrong, every
+    expected failed check reported — the scorer's own verdict (exit 0)."""
+    result = _run("score_corpus.py", str(REAL_FORMS / "reports"), str(REAL_FORMS / "truth"))
+    last = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "silently wrong 0," in last and "in unread reports 0;" in last, result.stdout[-3000:]
     assert "shanghai-kewei-2024: 200 right, 0 flagged, 0 SILENTLY WRONG" in result.stdout, result.stdout[-3000:]

@@ -1,7 +1,13 @@
 """Reader for plain-text extractions of reports: three layouts seen in the wild.
 
 1. space-separated: numbers follow the label on one line, labels wrap over several lines
-   (``grid=False``: blank cells are invisible, the interpreter decides what a count means);
+   (``grid=False``: blank cells are invisible, the interpreter decides what a count means).
+   Web-page text dumps are a variant of it: a row's cells run together with its label
+   ("一、本年新收政府信息公开申请数量640020470"), and often the whole page, tables included, is
+   one line.  Such lines are cut into one pseudo-line per row (:func:`segments`): a row ends
+   where label text follows its numbers, or where an enumerator (一、 （三） 2.) starts; the
+   runs of digits are left whole for the interpreter to split by the tables' arithmetic
+   (:mod:`ingest.splitting`);
 2. tab-separated: one table row per line, one cell per tab (``grid=True``);
 3. one cell per line: each cell on its own tab-indented line, an empty line between table rows,
    blank cells as lines holding only a tab (``grid=True``).
@@ -52,7 +58,7 @@ def read_text(data: bytes, name: str = "") -> Document:
     elif layout == "tabs":
         rows = _rows_tab_separated(lines)
     else:
-        rows = _rows_space_separated(lines, 1)
+        rows = _rows_from_lines(_pseudo_lines(lines))
     return Document(kind="text", text=text, rows=rows)
 
 
@@ -85,8 +91,11 @@ def detect_layout(lines: list[str]) -> str:
     return "spaces"
 
 
-def _cell(text: str, line: int) -> SourceCell:
-    return SourceCell(text=text.strip(), provenance={"kind": "text", "line": line})
+def _cell(text: str, line: int, offset: int | None = None) -> SourceCell:
+    provenance: dict[str, object] = {"kind": "text", "line": line}
+    if offset is not None:
+        provenance["offset"] = offset  # characters into the line: many rows share one line
+    return SourceCell(text=text.strip(), provenance=provenance)
 
 
 def _clean(line: str) -> str:
@@ -152,6 +161,16 @@ def _split_line(tokens: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _rows_space_separated(lines: list[str], first: int) -> list[SourceRow]:
+    """Rows of layout 1 from ``lines`` numbered from ``first`` (see :func:`_rows_from_lines`)."""
+    return _rows_from_lines([(first + i, None, line, "") for i, line in enumerate(lines)])
+
+
+PseudoLine = tuple[int, int | None, str, str]
+"""(line number, offset of the piece in that line or None for a whole line, text, cells): cells
+is "glued" or "spaced" for a piece cut from a line by :func:`segments` (see :func:`cell_spacing`)."""
+
+
+def _rows_from_lines(lines: list[PseudoLine]) -> list[SourceRow]:
     """Rows of layout 1: label lines gather until a line ending in numbers closes the row.
 
     A line that starts with an enumerator (一、 （三） 2.) starts a new label, so a row printed
@@ -160,13 +179,14 @@ def _rows_space_separated(lines: list[str], first: int) -> list[SourceRow]:
     rows: list[SourceRow] = []
     pending: list[SourceCell] = []
 
-    def emit(cells: list[SourceCell]) -> None:
+    def emit(cells: list[SourceCell], spacing: str = "") -> None:
         if cells:
-            line = cells[0].provenance["line"]
-            rows.append(SourceRow(cells=list(cells), grid=False, provenance={"kind": "text", "line": line}))
+            prov = {k: v for k, v in cells[0].provenance.items() if k in ("kind", "line", "offset")}
+            if spacing:
+                prov["cells"] = spacing
+            rows.append(SourceRow(cells=list(cells), grid=False, provenance=prov))
 
-    for offset, raw in enumerate(lines):
-        number = first + offset
+    for number, offset, raw, spacing in lines:
         line = _clean(raw)
         if not line:
             continue
@@ -177,7 +197,7 @@ def _rows_space_separated(lines: list[str], first: int) -> list[SourceRow]:
             if _ENUMERATOR.match(label_text) and pending:
                 emit(pending)
                 pending = []
-            pending.append(_cell(label_text, number))
+            pending.append(_cell(label_text, number, offset))
             if _SECTION.match(label_text):  # a section heading stands alone
                 emit(pending)
                 pending = []
@@ -185,12 +205,126 @@ def _rows_space_separated(lines: list[str], first: int) -> list[SourceRow]:
         if labels and pending:
             emit(pending)
             pending = []
-        cells = pending + ([_cell(label_text, number)] if labels else [])
-        cells += [_cell(v, number) for v in values]
-        emit(cells)
+        cells = pending + ([_cell(label_text, number, offset)] if labels else [])
+        cells += [_cell(v, number, offset) for v in values]
+        emit(cells, spacing)
         pending = []
     emit(pending)
     return rows
 
 
-__all__ = ["read_text", "decode", "detect_layout"]
+# --- run-together cells and whole tables on one line -----------------------------------------
+
+_BLOB = re.compile(r"(?:(?<![\d.])[+\-−])?\d+(?:\.\d+)?(?:[+\-−减增]?\d+(?:\.\d+)?)*(?:万元|元)?")
+"""A run of printed digits, possibly several cells run together (signs, points and 元 inside)."""
+_ENUMERATOR_MARK = re.compile(r"[.．、](?!\d)")
+"""What follows the digit of an enumerator ("2.其他…", "2、…"), as opposed to a decimal point."""
+_ROW_START = re.compile(r"(?<!第)(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、](?!\d)|第[一二三四五六七八九十]+条)")
+"""A label that starts a row or a section: 一、 （三） 2.; "第（五）项" is not one.  (A label
+span holds no other digits: every other digit run is a value.)"""
+_RUN_ON = re.compile(r"\d\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d[.．](?!\d))")
+"""Numbers followed directly by the next row's enumerator: rows printed one after another on a line."""
+_GLUED_END = re.compile(r"[\u4e00-\u9fff)）”\"]\d+(?:\.\d+)?(?:万元|元)?\s*$")
+"""A line ending in a label with its numbers glued on ("…申请数量640020470")."""
+_BARE_RUN = re.compile(r"^\s*\d[\d.]*\s*$")
+"""A line of digits only: in a document of glued rows, a value row without a label (table 4)."""
+RUN_ON_ROWS = 4
+"""Row ends on one line that make it a run-on line (a table printed on one line)."""
+GLUED_LINES = 5
+"""Lines ending in glued numbers that make a document a dump of run-together cells."""
+
+
+def _pseudo_lines(lines: list[str]) -> list[PseudoLine]:
+    """Lines as rows: run-on lines (a table on one line) and, in a document whose rows glue their
+    numbers to their labels, those lines too, are cut by :func:`segments`; others stay whole."""
+    glued = sum(1 for line in lines if _GLUED_END.search(line)) >= GLUED_LINES
+    out: list[PseudoLine] = []
+    for number, line in enumerate(lines, start=1):
+        run_on = len(_RUN_ON.findall(line)) >= RUN_ON_ROWS
+        if run_on or (glued and (_GLUED_END.search(line) or _BARE_RUN.match(line))):
+            pieces = segments(line)
+            spacing = cell_spacing([piece for _, piece in pieces]) if run_on else "glued"
+            out += [(number, offset, piece, spacing) for offset, piece in pieces]
+        else:
+            out.append((number, None, line, ""))
+    return out
+
+
+def cell_spacing(pieces: list[str]) -> str:
+    """Whether a run-on line separates its cells by spaces ("spaced": "0 0 0 0 0 0 0") or glues
+    them together ("glued": "640020470"): the kind of row most of its pieces show.
+
+    It decides what a row with too few numbers means: in spaced text a missing cell is a blank
+    one; in glued text the numbers are runs to cut."""
+    spaced = glued = 0
+    for piece in pieces:
+        values = _split_line(split_tokens(piece))[1]
+        if any(len(v) > 1 and v[0] == "0" and v[1:2].isdigit() for v in values):
+            glued += 1  # "00", "023": no printed number starts with 0
+        elif len(values) >= 3:
+            spaced += 1
+        elif len(values) == 1 and len(values[0]) >= 3:
+            glued += 1
+    return "spaced" if spaced > glued else "glued"
+
+
+def segments(line: str) -> list[tuple[int, str]]:
+    """Cut a line into ``(offset, "label numbers…")`` pieces, one per row.
+
+    Digit runs are kept whole (cutting them is the interpreter's job) but separated from the
+    label they are glued to; the digit of an enumerator glued after a run ("00000002.其他…")
+    belongs to the next label.  A piece ends where label text follows numbers, and a label is
+    cut where an enumerator (一、 （三）) starts a new row or section."""
+    parts = _parts(line)
+    out: list[tuple[int, str]] = []
+    label: tuple[int, str] | None = None
+    values: list[str] = []
+
+    def close() -> None:
+        if label is not None or values:
+            start = label[0] if label is not None else 0
+            text = " ".join(([label[1]] if label is not None else []) + values)
+            out.append((start, text))
+
+    for kind, offset, text in parts:
+        if kind == "value":
+            values.append(text)
+            continue
+        for start, piece in _cut_labels(offset, text):
+            if values or label is not None and start != offset:
+                close()
+                label, values = None, []
+            label = (start, piece) if label is None else (label[0], label[1] + piece)
+    close()
+    return [(offset, text) for offset, text in out if text.strip()]
+
+
+def _parts(line: str) -> list[tuple[str, int, str]]:
+    """``(kind, offset, text)``: label text and value runs in order (whitespace dropped)."""
+    parts: list[tuple[str, int, str]] = []
+    at = 0
+    for match in _BLOB.finditer(line):
+        start, end = match.span()
+        blob = match.group()
+        if _ENUMERATOR_MARK.match(line, end) and blob.isdigit():
+            end -= 1  # the last digit is the next label's enumerator
+            blob = blob[:-1]
+        if not blob:
+            continue
+        if line[at:start].strip():
+            parts.append(("label", at, line[at:start]))
+        parts.append(("value", start, blob))
+        at = end
+    if line[at:].strip():
+        parts.append(("label", at, line[at:]))
+    return parts
+
+
+def _cut_labels(offset: int, text: str) -> list[tuple[int, str]]:
+    """A label span cut before each enumerator inside it (``(offset, piece)``)."""
+    cuts = [m.start() for m in _ROW_START.finditer(text) if m.start() > 0 and text[: m.start()].strip()]
+    bounds = [0, *cuts, len(text)]
+    return [(offset + a, text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+
+
+__all__ = ["read_text", "decode", "detect_layout", "segments"]
