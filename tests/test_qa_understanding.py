@@ -345,3 +345,11 @@ def test_chat_words_for_figures(db, question, cells, value):
 def test_the_ignored_words_come_right_under_the_headline(db):
     lines = q(db, "聊城市人民政府2020年收到多少申请 blah").text.splitlines()
     assert lines[1] == "（问题中的“blah”没有看懂，已忽略。）" and lines[0].endswith("1054 件。")
+
+
+def test_a_government_is_not_answered_as_its_general_office(db):
+    """上海市政府 is a different body from 上海市人民政府办公厅: offered, never answered for it."""
+    for question in ("上海市政府2019年收到多少申请", "上海市人民政府2019年收到多少申请"):
+        a = q(db, question)
+        assert (a.status, a.value, a.agency) == ("not_found", None, None), a.text
+        assert a.candidates == ["上海市人民政府办公厅"] and "相近的单位：上海市人民政府办公厅" in a.text

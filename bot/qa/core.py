@@ -19,6 +19,7 @@ from bot.qa.render import help_text, source_text
 from bot.qa.text import canonical, clean
 from store import queries
 from store.catalogue import unit_of
+from store.identity.organs import read_organ
 from store.queries import fmt_number
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,16 @@ def _clearly_meant(phrase: str, r: Resolution, index: AgencyIndex) -> str | None
     rest = phrase
     for place in sorted(r.places, key=len, reverse=True):
         rest = re.sub(re.escape(place) + "(市|区|县|省)?", "", rest, count=1)
+    if _another_organ(rest, name, index):  # 上海市政府 is not 上海市人民政府办公厅: a different body
+        return None
     return name if len(rest) >= 2 and (_in_order(rest, canonical(name)) or _in_order(rest, name)) else None
+
+
+def _another_organ(written: str, name: str, index: AgencyIndex) -> bool:
+    """The written rest of a name is itself an organ (政府, 统计局) other than the suggestion's."""
+    organ, _ = read_organ(written)
+    entry = next((e for e in index.entries if e.name == name), None)
+    return organ is not None and entry is not None and organ.key != entry.organ
 
 
 def _in_order(chars: str, name: str) -> bool:
