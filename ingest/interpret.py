@@ -745,7 +745,7 @@ def interpret(doc: Document) -> ParsedReport:
     alignment = _align(doc, tables)
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
-        "requests": _map_rows("requests", tables["requests"], "2021"),
+        "requests": _map_rows("requests", tables["requests"], format_ids()[-1]),
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
     if alignment is not None:

@@ -189,7 +189,7 @@ def requests_table(figures: Figures) -> TableLayout:
     ids = row_ids("requests", fmt)
     first = next(i for i, rid in enumerate(ids) if _in_results(rid))
     r = 3
-    for rid in ids[:first]:  # 一、本年新收 二、上年结转
+    for rid in ids[:first]:  # the rows above the results block
         r = _value_row(t, figures, r, rid, _printed(rid, fmt)[1], first_col=0)
     results = request_rows(fmt)
     t.add(r, 0, RESULTS_LABEL, rowspan=len(results))
@@ -201,7 +201,7 @@ def requests_table(figures: Figures) -> TableLayout:
                 t.add(r, 1, group, rowspan=sum(1 for x in results if x[1] == group))
             _value_row(t, figures, r, stem, label, first_col=2)
         r += 1
-    for rid in ids[first + len(results):]:  # 四、结转下年度继续办理
+    for rid in ids[first + len(results):]:  # the rows below it
         r = _value_row(t, figures, r, rid, _printed(rid, fmt)[1], first_col=0)
     return t
 
