@@ -26,13 +26,25 @@ class UnknownFormat(ValueError):
 
 
 @dataclass(frozen=True)
+class Section:
+    """One item of 第二十条 in the printed active table: its column headers, rows and columns."""
+
+    item: str
+    headers: tuple[str, ...]
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Format:
-    """One official format: since which report year it is used, and its active-table marks."""
+    """One official format: since which report year it is used, its active-table marks, and
+    how its active table is printed."""
 
     id: str
     title: str
     since: int
     active_marks: tuple[str, ...]
+    active_sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,9 +84,20 @@ def _data() -> dict:
 @derived
 def formats() -> tuple[Format, ...]:
     """The official formats, oldest first."""
-    found = [Format(fid, f.get("title", ""), int(f["since"]), tuple(f.get("active_marks", ())))
+    found = [Format(fid, f.get("title", ""), int(f["since"]), tuple(f.get("active_marks", ())),
+                    tuple(_section(s) for s in f.get("active_sections", ())))
              for fid, f in _data()["formats"].items()]
     return tuple(sorted(found, key=lambda f: f.since))
+
+
+def _section(entry: dict) -> Section:
+    return Section(entry["item"], tuple(entry["headers"]), tuple(entry["rows"]), tuple(entry["columns"]))
+
+
+def format_of(fmt: str) -> Format:
+    """The catalogue's entry of a known format."""
+    known = known_format(fmt)
+    return next(f for f in formats() if f.id == known)
 
 
 def format_ids() -> tuple[str, ...]:

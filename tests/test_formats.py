@@ -27,11 +27,6 @@ from store.db import open_db
 FIGURES = Path(__file__).resolve().parent.parent / "bot" / "samples" / "figures" / "liaocheng-jiguan-shiwu-2023.json"
 NEW_LABEL = "4.申请人使用自动程序批量提交申请"
 NEW_ROW = """
-[formats."2026"]
-title = "一个虚构的新版格式（测试用）"
-since = 2026
-active_marks = ["本年制发", "制发件数", "废止件数", "现行有效", "收费金额", "本年处理决定"]
-
 [[requests]]
 id = "other_bulk"
 cores = ["批量提交"]
@@ -64,30 +59,40 @@ def _cells_2026() -> str:
     return "\n".join(out) + "\n"
 
 
+def _formats_2026() -> str:
+    """formats.toml with format 2026 (the 2021 entry again, since 2026) and the new row."""
+    shipped = read_data("formats.toml")
+    entry = shipped[shipped.index('[formats."2021"]'):shipped.index("# --- groups")]
+    entry = entry.replace('formats."2021"', 'formats."2026"').replace("since = 2021", "since = 2026")
+    return shipped + entry + NEW_ROW
+
+
 def _report_2026() -> tuple[str, str]:
-    """A 2026 report: a 2021 sample's tables with the new row's figures (the totals include them)."""
+    """A 2026 report rendered from a 2021 sample's figures plus the new row's (totals include
+    them); the renderer lays the new row out from the catalogue like any other."""
     figures = json.loads(FIGURES.read_text(encoding="utf-8"))
-    figures["year"] = 2026
+    figures["year"], figures["format"] = 2026, "2026"
     cells = figures["cells"]
     for col, n in ROW_VALUES.items():
+        cells[f"requests.other_bulk.{col}"] = n
         for rid in ("new", "handled_total"):
             cells[f"requests.{rid}.{col}"] = (cells.get(f"requests.{rid}.{col}") or 0) + n
-    lines = text_report(figures).splitlines()
-    at = next(i for i, line in enumerate(lines) if "\t3.其他\t" in line)
-    lines.insert(at + 1, "\t".join(["", "", NEW_LABEL, *(str(ROW_VALUES[c]) for c in APPLICANT_COLUMNS)]))
-    return figures["agency"], "\n".join(lines) + "\n"
+    return figures["agency"], text_report(figures)
 
 
 @pytest.fixture()
 def format_2026():
-    with replaced_catalogue(cells_tsv=_cells_2026(), formats_toml=read_data("formats.toml") + NEW_ROW):
+    with replaced_catalogue(cells_tsv=_cells_2026(), formats_toml=_formats_2026()):
         yield
     assert formats.format_ids() == ("2019", "2021")  # the shipped catalogue is back
 
 
 def test_made_up_format_is_read_checked_and_answered(format_2026: None, tmp_path: Path) -> None:
     agency, text = _report_2026()
-    assert "批量提交" in text and formats.format_ids() == ("2019", "2021", "2026")
+    assert formats.format_ids() == ("2019", "2021", "2026")
+    lines = text.splitlines()
+    at = lines.index(f"\t\t{NEW_LABEL}\t2\t1\t0\t0\t0\t0\t3")
+    assert lines[at - 1].startswith("\t\t3.其他\t")  # where cells.tsv puts the row
 
     parsed = parse_bytes(text.encode("utf-8"), "made-up-2026.txt")
     assert parsed.format == "2026" and parsed.table_formats["requests"] == "2026"
@@ -129,6 +134,18 @@ def test_an_unknown_format_is_refused_not_read_as_another() -> None:
                           source_kind="text")
     with pytest.raises(formats.UnknownFormat, match="未知的年报表格格式"):
         run_checks(report)
+
+
+def test_a_format_without_an_active_layout_is_not_rendered_as_another() -> None:
+    shipped = read_data("formats.toml")
+    bare = shipped + '\n[formats."2030"]\nsince = 2030\nactive_marks = ["本年制发"]\n'
+    cells = read_data("cells.tsv") + "".join(
+        line.replace("\t2021\t", "\t2030\t") + "\n" for line in read_data("cells.tsv").splitlines() if "\t2021\t" in line)
+    figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+    with replaced_catalogue(cells_tsv=cells, formats_toml=bare), pytest.raises(ValueError, match="active_sections"):
+        text_report(dict(figures, format="2030"))
+    with pytest.raises(formats.UnknownFormat):
+        text_report(dict(figures, format="2030"))
 
 
 def test_detect_format_by_rows_and_by_marks() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.catalogue import spec
-from store.formats import groups, known_format, row, row_ids
+from store.formats import Section, format_of, groups, row, row_ids
 
 Figures = dict[str, Any]
 
@@ -81,31 +81,30 @@ def _v(figures: Figures, key: str) -> str:
 def active_table(figures: Figures) -> TableLayout:
     """Table 1, 主动公开政府信息情况, in the report's format."""
     t = TableLayout("active", 4)
-    fmt = known_format(str(figures["format"]))
-    if fmt not in _ACTIVE_SECTIONS:
-        raise ValueError(f"no layout of the active table for format {fmt}: add its sections to _ACTIVE_SECTIONS")
-    sections = _ACTIVE_SECTIONS[fmt]
+    fmt = str(figures["format"])
+    sections = format_of(fmt).active_sections
+    if not sections:
+        raise ValueError(f"formats.toml: format {fmt} has no active_sections (how its active table is printed)")
     r = 0
-    for item, headers, lines in sections:
-        t.add(r, 0, item, colspan=4)
-        r = _active_block(t, figures, r + 1, headers, lines, fmt)
+    for section in sections:
+        t.add(r, 0, section.item, colspan=4)
+        r = _active_block(t, figures, r + 1, section, fmt)
     t.header_rows = 0
     return t
 
 
-def _active_block(t: TableLayout, figures: Figures, r: int, headers: tuple[str, ...],
-                  lines: tuple[tuple[str, tuple[str, ...]], ...], fmt: str) -> int:
+def _active_block(t: TableLayout, figures: Figures, r: int, section: Section, fmt: str) -> int:
     """A header row and its value rows; the last column spans what is left of the 4 columns."""
-    spans = _spans(len(headers))
+    spans = _spans(len(section.headers))
     col = 0
-    for header, span in zip(("信息内容", *headers), spans, strict=True):
+    for header, span in zip(("信息内容", *section.headers), spans, strict=True):
         t.add(r, col, header, colspan=span)
         col += span
-    for stem, fields in lines:
+    for stem in section.rows:
         r += 1
-        t.add(r, 0, spec(f"active.{stem}.{fields[0]}", fmt).row)
+        t.add(r, 0, spec(f"active.{stem}.{section.columns[0]}", fmt).row)
         col = 1
-        for fld, span in zip(fields, spans[1:], strict=True):
+        for fld, span in zip(section.columns, spans[1:], strict=True):
             t.add(r, col, _v(figures, f"active.{stem}.{fld}"), colspan=span, header=False)
             col += span
     return r + 1
@@ -114,48 +113,6 @@ def _active_block(t: TableLayout, figures: Figures, r: int, headers: tuple[str, 
 def _spans(n_headers: int) -> tuple[int, ...]:
     """Column spans for "信息内容" plus n headers over 4 columns."""
     return {3: (1, 1, 1, 1), 2: (1, 1, 2), 1: (1, 3)}[n_headers]
-
-
-_ACTIVE_2019 = (
-    ("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), (
-        ("rules", ("new_made", "new_published", "total_published")),
-        ("normative_docs", ("new_made", "new_published", "total_published")),
-    )),
-    ("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
-        ("licensing", ("prev_items", "change", "decisions")),
-        ("other_services", ("prev_items", "change", "decisions")),
-    )),
-    ("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
-        ("penalty", ("prev_items", "change", "decisions")),
-        ("enforcement", ("prev_items", "change", "decisions")),
-    )),
-    ("第二十条第（八）项", ("上一年项目数量", "本年增/减"), (
-        ("fees", ("prev_items", "change")),
-    )),
-    ("第二十条第（九）项", ("采购项目数量", "采购总金额（万元）"), (
-        ("procurement", ("items", "amount")),
-    )),
-)
-_ACTIVE_2021 = (
-    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), (
-        ("rules", ("issued", "repealed", "in_force")),
-        ("normative_docs", ("issued", "repealed", "in_force")),
-    )),
-    ("第二十条第（五）项", ("本年处理决定数量",), (
-        ("licensing", ("decisions",)),
-    )),
-    ("第二十条第（六）项", ("本年处理决定数量",), (
-        ("penalty", ("decisions",)),
-        ("enforcement", ("decisions",)),
-    )),
-    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), (
-        ("fees", ("amount",)),
-    )),
-)
-
-_ACTIVE_SECTIONS = {"2019": _ACTIVE_2019, "2021": _ACTIVE_2021}
-"""The 第二十条 items of the active table and their column headers, per format (its rows' labels
-are the catalogue's)."""
 
 
 def request_rows(fmt: str) -> list[tuple[str, str | None, str]]:
