@@ -21,7 +21,6 @@ from ingest.normalize import core
 from store.catalogue import specs_for
 from store.formats import detect_format, format_ids, row_ids, rows
 
-OTHER_CORES = {"other_misc": ("其他",), "other": ("其他处理",), "handled_total": ("总计",)}
 BALANCE = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
 """本年新收 + 上年结转 − （七）总计 − 结转下年度 = 0, per column."""
 
@@ -46,7 +45,8 @@ def _canonical_labels(rid: str, fmt: str) -> list[str]:
 
 
 def _mentioned(rid: str, text: str) -> bool:
-    cores = next((r.cores for r in rows("requests") if r.id == rid), ()) or OTHER_CORES.get(rid, ())
+    entry = next((r for r in rows("requests") if r.id == rid), None)
+    cores = (entry.cores or entry.mentions) if entry else ()
     return any(c in text for c in cores)
 
 

@@ -68,6 +68,7 @@ class Row:
     name: str
     group: str
     cores: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
     ask: str = ""
     ask_label: str = ""
     ask_rank: int = 0
@@ -123,6 +124,7 @@ def rows(table: str) -> tuple[Row, ...]:
     for entry in _data().get(table, ()):
         entry = dict(entry)
         entry["cores"] = tuple(entry.get("cores", ()))
+        entry["mentions"] = tuple(entry.get("mentions", ()))
         if entry["group"] not in groups():
             raise ValueError(f"formats.toml: row {table}.{entry['id']} names unknown group {entry['group']}")
         out.append(Row(table=table, **entry))
