@@ -147,7 +147,7 @@ def row_ids(table: str, fmt: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def formats_of(table: str, rid: str) -> tuple[str, ...]:
+def formats_with(table: str, rid: str) -> tuple[str, ...]:
     """The formats (oldest first) whose table has row ``rid``."""
     return tuple(f for f in format_ids() if rid in row_ids(table, f))
 

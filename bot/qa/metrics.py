@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from store.catalogue import APPLICANT_LABELS, derived, keys_for
-from store.formats import format_ids, formats_of, group_rows, groups, row, rows
+from store.formats import format_ids, formats_with, group_rows, groups, row, rows
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _both(*keys: str) -> dict[str, tuple[str, ...]]:
 def _req(rid: str) -> Metric:
     """A requests row as its catalogue entry names it, in the formats that have the row."""
     entry = row("requests", rid)
-    keys = {fmt: (f"requests.{rid}",) for fmt in formats_of("requests", rid)}
+    keys = {fmt: (f"requests.{rid}",) for fmt in formats_with("requests", rid)}
     return Metric(rid, entry.ask_label, "requests", keys, by_column=True, missing=entry.absent)
 
 
