@@ -57,7 +57,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ingest.model import CellReading, CheckResult, ParsedReport
-from store.catalogue import APPLICANT_COLUMNS, APPLICANT_LABELS, spec, specs_for
+from store.catalogue import APPLICANT_COLUMNS, APPLICANT_LABELS, keys_for, spec, specs_for
+from store.formats import detect_format, outcome_rows, row_ids, row_name
 from store.queries import fmt_number as queries_fmt_number
 
 ERROR = "error"
@@ -72,46 +73,8 @@ TABLE_NAMES = {"active": "主动公开情况表", "requests": "依申请公开�
 APPLICANTS = APPLICANT_COLUMNS[:-1]
 MISSING_REASON = re.compile(r"未找到|缺失|missing|not found", re.IGNORECASE)
 
-ROW_NAMES = {
-    "new": "本年新收",
-    "carried_over": "上年结转",
-    "granted": "予以公开",
-    "partial": "部分公开",
-    "denied_state_secret": "不予公开·国家秘密",
-    "denied_law_forbidden": "不予公开·法律行政法规禁止",
-    "denied_three_safety": "不予公开·三安全一稳定",
-    "denied_third_party": "不予公开·第三方合法权益",
-    "denied_internal": "不予公开·内部事务",
-    "denied_process": "不予公开·过程性信息",
-    "denied_enforcement_file": "不予公开·行政执法案卷",
-    "denied_admin_query": "不予公开·行政查询事项",
-    "unable_not_held": "无法提供·不掌握",
-    "unable_needs_creation": "无法提供·需另行制作",
-    "unable_unclear": "无法提供·补正后仍不明确",
-    "rejected_complaint": "不予处理·信访举报投诉",
-    "rejected_duplicate": "不予处理·重复申请",
-    "rejected_publication": "不予处理·公开出版物",
-    "rejected_excessive": "不予处理·大量反复申请",
-    "rejected_confirm": "不予处理·确认或重新出具",
-    "other": "其他处理",
-    "other_no_correction": "其他处理·逾期不补正",
-    "other_no_fee": "其他处理·逾期未缴费",
-    "other_misc": "其他处理·其他",
-    "handled_total": "（七）总计",
-    "carried_forward": "结转下年度",
-}
-OUTCOME_ROWS = (
-    "granted", "partial",
-    "denied_state_secret", "denied_law_forbidden", "denied_three_safety", "denied_third_party",
-    "denied_internal", "denied_process", "denied_enforcement_file", "denied_admin_query",
-    "unable_not_held", "unable_needs_creation", "unable_unclear",
-    "rejected_complaint", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-    "rejected_confirm",
-)
-OTHER_ROWS = {"2019": ("other",), "2021": ("other_no_correction", "other_no_fee", "other_misc")}
-APPEAL_KINDS = {"review": "行政复议", "suit_direct": "行政诉讼·未经复议直接起诉", "suit_after_review": "行政诉讼·复议后起诉"}
 APPEAL_PARTS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
-ACTIVE_DOCS = {"rules": "规章", "normative_docs": "行政规范性文件"}
+ACTIVE_DOCS = ("rules", "normative_docs")
 
 
 def run_checks(report: ParsedReport, previous: dict[str, Any] | None = None) -> list[CheckResult]:
@@ -122,7 +85,7 @@ def run_checks(report: ParsedReport, previous: dict[str, Any] | None = None) -> 
     if "requests" not in report.missing_tables:
         results += _requests_checks(view)
     if "appeals" not in report.missing_tables:
-        results += [_appeal_check(view, kind) for kind in APPEAL_KINDS]
+        results += [_appeal_check(view, kind) for kind in row_ids("appeals", view.appeals_format)]
     results += narrative_checks(view)
     if previous:
         results += cross_year_checks(view, previous)
@@ -138,7 +101,8 @@ class _View:
     def __init__(self, report: ParsedReport) -> None:
         self.report = report
         self.requests_format = _requests_format(report)
-        self.active_format = report.table_formats.get("active") or report.format
+        self.active_format = detect_format("active", declared=report.table_formats.get("active") or report.format)
+        self.appeals_format = detect_format("appeals", declared=report.table_formats.get("appeals") or report.format)
 
     def reading(self, key: str) -> CellReading | None:
         return self.report.cells.get(key)
@@ -166,15 +130,10 @@ class _View:
 
 
 def _requests_format(report: ParsedReport) -> str:
-    """2019 (single 其他处理 row) or 2021 (three sub-rows): declared, else from the cells present."""
+    """The requests table's format: declared, else told by the rows present, else the report's."""
+    found = {k.split(".")[1] for k in report.cells if k.startswith("requests.")}
     declared = report.table_formats.get("requests")
-    if declared in OTHER_ROWS:
-        return declared
-    if any(k.startswith(f"requests.{row}.") for row in OTHER_ROWS["2021"] for k in report.cells):
-        return "2021"
-    if any(k.startswith("requests.other.") for k in report.cells):
-        return "2019"
-    return report.format if report.format in OTHER_ROWS else "2019"
+    return detect_format("requests", declared=declared, rows_found=found, default=report.format)
 
 
 def fmt_number(value: float | None) -> str:
@@ -220,12 +179,12 @@ def _tables_present(report: ParsedReport) -> CheckResult:
 
 def expected_keys(view: _View) -> list[str]:
     """The keys the report's present tables should have, each table in its own format."""
-    formats = {"active": view.active_format, "requests": view.requests_format, "appeals": view.report.format}
+    formats = {"active": view.active_format, "requests": view.requests_format, "appeals": view.appeals_format}
     keys: dict[str, None] = {}
     for table in TABLES:
         if table in view.report.missing_tables:
             continue
-        for s in specs_for(table, formats[table] if formats[table] in OTHER_ROWS else "2019"):
+        for s in specs_for(table, formats[table]):
             keys.setdefault(s.key, None)
     return list(keys)
 
@@ -300,10 +259,7 @@ def _requests_checks(view: _View) -> list[CheckResult]:
 
 def requests_rows(fmt: str) -> list[str]:
     """The requests table's rows (``new``, ``granted``, …) in table order for one format."""
-    rows: dict[str, None] = {}
-    for s in specs_for("requests", fmt):
-        rows.setdefault(s.key.split(".")[1], None)
-    return list(rows)
+    return list(row_ids("requests", fmt))
 
 
 def _sum_text(view: _View, keys: Sequence[str], names: Sequence[str], *, compact: bool = False) -> str:
@@ -333,21 +289,17 @@ def _balance(view: _View, col: str) -> CheckResult:
     left = [f"requests.new.{col}", f"requests.carried_over.{col}"]
     right = [f"requests.handled_total.{col}", f"requests.carried_forward.{col}"]
     return _equation(
-        view, f"requests.balance.{col}", left, [ROW_NAMES["new"], ROW_NAMES["carried_over"]],
-        right, [ROW_NAMES["handled_total"], ROW_NAMES["carried_forward"]], f"{APPLICANT_LABELS[col]}列",
+        view, f"requests.balance.{col}", left, [row_name("requests", r) for r in ("new", "carried_over")],
+        right, [row_name("requests", r) for r in ("handled_total", "carried_forward")], f"{APPLICANT_LABELS[col]}列",
     )
-
-
-def outcome_rows(fmt: str) -> tuple[str, ...]:
-    return OUTCOME_ROWS + OTHER_ROWS.get(fmt, OTHER_ROWS["2019"])
 
 
 def _outcomes(view: _View, col: str) -> CheckResult:
     rows = outcome_rows(view.requests_format)
     left = [f"requests.{row}.{col}" for row in rows]
     return _equation(
-        view, f"requests.outcomes.{col}", left, [ROW_NAMES[r] for r in rows],
-        [f"requests.handled_total.{col}"], [ROW_NAMES["handled_total"]], f"{APPLICANT_LABELS[col]}列",
+        view, f"requests.outcomes.{col}", left, [row_name("requests", r) for r in rows],
+        [f"requests.handled_total.{col}"], [row_name("requests", "handled_total")], f"{APPLICANT_LABELS[col]}列",
         compact=True,
     )
 
@@ -356,7 +308,7 @@ def _row_sum(view: _View, row: str) -> CheckResult:
     rule = f"requests.row_sum.{row}"
     left = [f"requests.{row}.{col}" for col in APPLICANTS]
     total_key = f"requests.{row}.total"
-    where = f"{ROW_NAMES.get(row, row)}行"
+    where = f"{row_name('requests', row)}行"
     total = view.reading(total_key)
     applicants = sum(view.value(k) for k in left)
     if total is not None and total.value is None and applicants != 0:
@@ -374,7 +326,7 @@ def _appeal_check(view: _View, kind: str) -> CheckResult:
     left = [f"appeals.{kind}.{part}" for part in APPEAL_PARTS]
     return _equation(
         view, f"appeals.{kind}", left, list(APPEAL_PARTS.values()),
-        [f"appeals.{kind}.total"], ["总计"], APPEAL_KINDS[kind],
+        [f"appeals.{kind}.total"], ["总计"], row_name("appeals", kind),
     )
 
 
@@ -501,7 +453,7 @@ def _table_options(view: _View, topic: str) -> tuple[list[tuple[str, float]], li
         return options, keys
     if topic in ("carried_over", "carried_forward"):
         key = f"requests.{topic}.total"
-        return [(f"{ROW_NAMES[topic]}总计({fmt_number(v(key))})", v(key))], [key]
+        return [(f"{row_name('requests', topic)}总计({fmt_number(v(key))})", v(key))], [key]
     if topic == "review":
         key = "appeals.review.total"
         return [(f"行政复议总计({fmt_number(v(key))})", v(key))], [key]
@@ -557,7 +509,7 @@ def cross_year_checks(view: _View, previous: dict[str, Any]) -> list[CheckResult
             if f"requests.carried_forward.{col}" in cells:
                 results.append(_carried(view, cells, flagged, col, previous["year"]))
     prev_active = (previous.get("table_formats") or {}).get("active") or str(previous.get("format"))
-    if view.active_format == "2021" and prev_active == "2021" and "active" not in view.report.missing_tables:
+    if _keeps_in_force(view.active_format) and _keeps_in_force(prev_active) and "active" not in view.report.missing_tables:
         for doc in ACTIVE_DOCS:
             if f"active.{doc}.in_force" in cells:
                 results.append(_in_force(view, cells, flagged, doc, previous["year"]))
@@ -569,6 +521,11 @@ def cross_year_checks(view: _View, previous: dict[str, Any]) -> list[CheckResult
 
 
 AMOUNTS = {"procurement": "采购总金额", "fees": "本年收费金额"}
+
+
+def _keeps_in_force(fmt: str) -> bool:
+    """The format's active table counts documents in force (the 2021 format does, 2019 not)."""
+    return all(f"active.{doc}.in_force" in keys_for(fmt) for doc in ACTIVE_DOCS)
 SCALE_JUMP = 1000
 """Amounts a thousandfold apart in consecutive years: the mark of 元 read as 万元 or back."""
 
@@ -603,7 +560,7 @@ def _carried(view: _View, cells: dict[str, Any], flagged: set, col: str, year: i
     prev_key, key = f"requests.carried_forward.{col}", f"requests.carried_over.{col}"
     before = _prev_value(cells, prev_key)
     prev_text = f"{year}年报告 结转下年度({fmt_number(cells.get(prev_key))})"
-    this_text = view.term(key, f"本年报告 {ROW_NAMES['carried_over']}")
+    this_text = view.term(key, f"本年报告 {row_name('requests', 'carried_over')}")
     where = f"{APPLICANT_LABELS[col]}列"
     if _same(before, view.value(key)):
         return CheckResult(rule, WARNING, True, f"{prev_text} 与 {this_text} 相符（{where}）", [key])
@@ -623,7 +580,7 @@ def _in_force(view: _View, cells: dict[str, Any], flagged: set, doc: str, year: 
     )
     keys = [issued, repealed, now]
     if _same(expected, view.value(now)):
-        return CheckResult(rule, WARNING, True, f"{relation}，与 {view.term(now, '现行有效')} 相符（{ACTIVE_DOCS[doc]}）", keys)
+        return CheckResult(rule, WARNING, True, f"{relation}，与 {view.term(now, '现行有效')} 相符（{row_name('active', doc)}）", keys)
     origin = _cross_origin(view, keys, prev_key, flagged)
-    relation += f"，但 {view.term(now, '现行有效')}（{ACTIVE_DOCS[doc]}）"
+    relation += f"，但 {view.term(now, '现行有效')}（{row_name('active', doc)}）"
     return _failure(rule, WARNING, relation, [*keys, prev_key], origin)

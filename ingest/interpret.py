@@ -25,6 +25,7 @@ from ingest.model import CellReading, Document, IngestError, ParsedReport, Prove
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from ingest.splitting import RowSplit
 from store.catalogue import CellSpec, specs_for
+from store.formats import detect_format, format_ids, formats, outcome_rows, rows
 
 if TYPE_CHECKING:
     from ingest.loose import Alignment
@@ -47,48 +48,6 @@ _ITEM_START = re.compile(rf"^(?:[{_NUM}]+(?:、|\)|$)|\((?:[{_NUM}]|\)|$)|\d)")
 """An enumerator, even one cut short or missing a character: "（七", "（", "七）", "（）", "3要求…"."""
 _CUT_ENUMERATOR = re.compile(rf"^(?:\(|\([{_NUM}]+|[{_NUM}]+|\d+)$")  # "（", "（七", "七", "2"
 _TOTAL = re.compile(r"^\(?七\)?总计$")  # "（七）总计", and the same missing a bracket
-
-# Active table: row id → distinctive cores (first match wins, most specific first).
-ACTIVE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("normative_docs", ("规范性文件",)),
-    ("rules", ("规章",)),
-    ("licensing", ("行政许可",)),
-    ("other_services", ("对外管理服务", "其他对外管理")),
-    ("penalty", ("行政处罚",)),
-    ("enforcement", ("行政强制",)),
-    ("fees", ("事业性收费",)),
-    ("procurement", ("集中采购",)),
-)
-ACTIVE_2021_MARKS = ("本年制发", "制发件数", "废止件数", "现行有效", "收费金额", "本年处理决定")
-ACTIVE_2019_MARKS = ("新制作", "新公开数", "对外公开总", "上一年项目", "增/减", "集中采购", "采购项目", "采购总金额")
-
-# Requests table: row id → cores; checked in this order against each label cell, last cell first.
-REQUEST_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("other_no_correction", ("逾期不补正", "不补正")),
-    ("other_no_fee", ("缴纳费用", "收费通知", "未按收费")),
-    ("new", ("本年新收", "新收政府信息")),
-    ("carried_over", ("上年结转",)),
-    ("carried_forward", ("结转下年度", "下年度继续")),
-    ("granted", ("予以公开",)),
-    ("partial", ("部分公开",)),
-    ("denied_state_secret", ("国家秘密",)),
-    ("denied_law_forbidden", ("禁止公开", "其他法律", "法规禁止")),
-    ("denied_three_safety", ("三安全", "一稳定")),
-    ("denied_third_party", ("第三方",)),
-    ("denied_internal", ("内部事务",)),
-    ("denied_process", ("过程性",)),
-    ("denied_enforcement_file", ("执法案卷",)),
-    ("denied_admin_query", ("行政查询",)),
-    ("unable_not_held", ("不掌握",)),
-    ("unable_needs_creation", ("另行制作", "现成信息")),
-    ("unable_unclear", ("仍不明确", "补正后", "内容不明确")),
-    ("rejected_complaint", ("信访", "举报投诉")),
-    ("rejected_duplicate", ("重复申请",)),
-    ("rejected_publication", ("出版物",)),
-    ("rejected_excessive", ("大量反复", "反复申请")),
-    ("rejected_confirm", ("确认或重新", "重新出具", "已获取信息")),
-)
-REQUESTS_2021_ROWS = ("other_no_correction", "other_no_fee", "other_misc")
 
 HEADER_CORES = frozenset(
     {
@@ -163,8 +122,8 @@ def _vocab_table(v: RowView) -> str | None:
     text = v.joined
     if any(m in text for m in APPEALS_MARKS):
         return "appeals"
-    active_marks = ("第二十条", "信息内容", *ACTIVE_2019_MARKS, *ACTIVE_2021_MARKS)
-    if any(m in text for m in active_marks) or any(c in text for _, cores in ACTIVE_ROWS for c in cores):
+    active_marks = ("第二十条", "信息内容", *(m for f in formats() for m in f.active_marks))
+    if any(m in text for m in active_marks) or any(c in text for r in rows("active") for c in r.cores):
         return "active"
     if any(m in text for m in REQUESTS_MARKS) or (not is_header(v) and _request_row(v.labels, None)):
         return "requests"
@@ -199,7 +158,7 @@ def _active_row(labels: list[str]) -> str | None:
     """The row a label names.  A label cell naming two rows ("行政处罚行政强制": a blank row run
     into the next one in text on one line) names neither for sure: no match, the row is flagged."""
     for label in reversed(labels):
-        named = {rid for rid, cores in ACTIVE_ROWS if any(c in label for c in cores)}
+        named = {r.id for r in rows("active") if any(c in label for c in r.cores)}
         if len(named) > 1:
             return None
         if named:
@@ -214,9 +173,9 @@ def _strip_enumerator(label: str) -> str:
 def _request_row(labels: list[str], group: str | None) -> str | None:
     """The canonical row of a requests-table label (most specific label cell first)."""
     for i, label in enumerate(reversed(labels)):
-        for rid, cores in REQUEST_ROWS:
-            if any(c in label for c in cores):
-                return rid
+        for r in rows("requests"):
+            if any(c in label for c in r.cores):
+                return r.id
         bare = _strip_enumerator(label)
         if bare == "其他" and group == "六" and not _GROUP.match(label):  # "3.其他", not "（六）其他…"
             return "other_misc"
@@ -425,15 +384,15 @@ def _if_blanks_unprinted(placed: dict[str, dict[str, Placed]], formats: dict[str
     """Glued text is cut assuming every cell printed a digit.  A row with fewer digits than
     columns shows this document leaves blank cells unprinted: then a blank may hide anywhere,
     and every glued row is cut again with that possibility (more rows flagged, none wrong)."""
-    if not any(_glued(p) and p.split.short for rows in placed.values() for p in rows.values()):
+    if not any(_glued(p) and p.split.short for by_row in placed.values() for p in by_row.values()):
         return
-    for table, rows in placed.items():
+    for table, by_row in placed.items():
         columns = _row_specs(table, formats[table])
         if table == "requests":
-            columns = {**_row_specs(table, "2019"), **_row_specs(table, "2021")}
-        for rid, p in list(rows.items()):
+            columns = {rid: specs for fmt in format_ids() for rid, specs in _row_specs(table, fmt).items()}
+        for rid, p in list(by_row.items()):
             if _glued(p) and rid in columns and len(columns[rid]) == p.split.width:
-                rows[rid] = split_runs(p.view, table, columns[rid], blanks=True) or p
+                by_row[rid] = split_runs(p.view, table, columns[rid], blanks=True) or p
 
 
 def _numbers(p: Placed) -> tuple[float, ...] | None:
@@ -472,8 +431,8 @@ def _record(placed: dict[str, Placed], rid: str, new: Placed) -> None:
 def _map_rows(table: str, views: list[RowView], fmt: str) -> dict[str, Placed]:
     """Map a table's rows to canonical rows (keys are row ids such as ``granted``)."""
     columns = _row_specs(table, fmt)
-    if table == "requests":  # both formats' rows: the （六） rows decide the format afterwards
-        columns = {**_row_specs(table, "2019"), **_row_specs(table, "2021")}
+    if table == "requests":  # every format's rows: the rows found decide the format afterwards
+        columns = {rid: specs for f in format_ids() for rid, specs in _row_specs(table, f).items()}
     placed: dict[str, Placed] = {}
     group: str | None = None
     previous: RowView | None = None
@@ -669,20 +628,11 @@ def _joined_cut(head: RowView, tail: RowView) -> RowView:
 
 
 def active_format(views: list[RowView], year: int) -> str:
-    text = "".join(v.joined for v in views)
-    score_2021 = sum(text.count(m) for m in ACTIVE_2021_MARKS)
-    score_2019 = sum(text.count(m) for m in ACTIVE_2019_MARKS)
-    if score_2021 != score_2019:
-        return "2021" if score_2021 > score_2019 else "2019"
-    return "2021" if year >= 2021 else "2019"
+    return detect_format("active", text="".join(v.joined for v in views), year=year)
 
 
 def requests_format(placed: dict[str, Placed], default: str) -> str:
-    if any(rid in placed for rid in REQUESTS_2021_ROWS):
-        return "2021"
-    if "other" in placed:
-        return "2019"
-    return default
+    return detect_format("requests", rows_found=placed, default=default)
 
 
 def _amount_unit(views: list[RowView]) -> str:
@@ -766,7 +716,7 @@ def _prove_inferred(readings: dict[str, CellReading], fmt: str, rows: set[str]) 
     every column, the value in any other column would break them — provided no other non-zero
     row of the relation was placed the same way (rows shifted together keep every relation).
     A row of zeros needs no proof: every placement reads the same."""
-    from ingest.checks import APPLICANT_COLUMNS, outcome_rows
+    from ingest.checks import APPLICANT_COLUMNS
 
     balance = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
     outcomes = {**{r: 1 for r in outcome_rows(fmt)}, "handled_total": -1}
@@ -907,7 +857,7 @@ def interpret(doc: Document) -> ParsedReport:
     alignment = _align(doc, tables)
     placed = {
         "active": _map_rows("active", tables["active"], fmt_active),
-        "requests": _map_rows("requests", tables["requests"], "2021"),
+        "requests": _map_rows("requests", tables["requests"], format_ids()[-1]),
         "appeals": _map_rows("appeals", tables["appeals"], fmt_active),
     }
     if alignment is not None:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.interpret import REQUEST_ROWS, UNREAD, RowView, _group_of, _request_row, is_header
+from ingest.interpret import UNREAD, RowView, _group_of, _request_row, is_header
 from ingest.model import CellReading
 from ingest.normalize import core
 from store.catalogue import specs_for
+from store.formats import detect_format, format_ids, row_ids, rows
 
-OTHER_CORES = {"other_misc": ("其他",), "other": ("其他处理",), "handled_total": ("总计",)}
 BALANCE = {"new": 1, "carried_over": 1, "handled_total": -1, "carried_forward": -1}
 """本年新收 + 上年结转 − （七）总计 − 结转下年度 = 0, per column."""
 
@@ -36,10 +36,7 @@ class Alignment:
 
 
 def row_order(fmt: str) -> list[str]:
-    rows: dict[str, None] = {}
-    for s in specs_for("requests", fmt):
-        rows.setdefault(s.key.split(".")[1], None)
-    return list(rows)
+    return list(row_ids("requests", fmt))
 
 
 def _canonical_labels(rid: str, fmt: str) -> list[str]:
@@ -48,7 +45,8 @@ def _canonical_labels(rid: str, fmt: str) -> list[str]:
 
 
 def _mentioned(rid: str, text: str) -> bool:
-    cores = dict(REQUEST_ROWS).get(rid) or OTHER_CORES.get(rid, ())
+    entry = next((r for r in rows("requests") if r.id == rid), None)
+    cores = (entry.cores or entry.mentions) if entry else ()
     return any(c in text for c in cores)
 
 
@@ -59,7 +57,8 @@ def _is_loose(v: RowView) -> bool:
 
 def _format_of(views: list[RowView]) -> str:
     text = "".join(v.joined for v in views)
-    return "2021" if any(c in text for c in ("不补正", "收费通知", "缴纳费用")) else "2019"
+    found = {r.id for r in rows("requests") if any(c in text for c in r.cores)}
+    return detect_format("requests", rows_found=found, default=format_ids()[0])
 
 
 def align_requests(views: list[RowView]) -> Alignment:

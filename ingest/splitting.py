@@ -505,9 +505,9 @@ TOTAL = 6
 
 def requests_equations(fmt: str) -> list[Equation]:
     """The requests table's relations between rows, per applicant column (see ingest.checks)."""
-    from ingest.checks import OTHER_ROWS, OUTCOME_ROWS
+    from store.formats import outcome_rows
 
-    outcomes = (*OUTCOME_ROWS, *OTHER_ROWS.get(fmt, OTHER_ROWS["2019"]))
+    outcomes = outcome_rows(fmt)
     equations = []
     for c in range(7):
         balance = ((("new", c), 1.0), (("carried_over", c), 1.0), (("handled_total", c), -1.0),

@@ -14,6 +14,7 @@ from importlib import resources
 import pytest
 
 from store import catalogue
+from store.formats import format_ids
 from tests.conftest import SHARED
 
 SPEC = SHARED / "spec" / "cells.tsv"
@@ -55,7 +56,7 @@ def test_every_key_parses_and_agrees_with_its_row() -> None:
     wrong = []
     for s in catalogue.all_specs():
         table, _, column = s.key.split(".") if KEY.match(s.key) else ("", "", "")
-        if table != s.table or s.format not in (*catalogue.FORMATS, "both") or s.unit not in UNITS.get(s.table, ()):
+        if table != s.table or s.format not in (*format_ids(), "both") or s.unit not in UNITS.get(s.table, ()):
             wrong.append(s)
         elif s.table == "requests" and s.column != _applicant_column(column):
             wrong.append(s)
@@ -71,7 +72,7 @@ def _applicant_column(column: str) -> str | None:
     return "法人或其他组织/其他" if column == "other_org" else f"法人或其他组织/{label}"
 
 
-@pytest.mark.parametrize("fmt", catalogue.FORMATS)
+@pytest.mark.parametrize("fmt", format_ids())
 def test_each_key_and_each_cell_once_per_format(fmt: str) -> None:
     """Within one format no key appears twice and no two keys name the same table cell."""
     specs = [s for s in catalogue.all_specs() if s.in_format(fmt)]

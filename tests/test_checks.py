@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.checks import OUTCOME_ROWS, narrative_statements, requests_rows, run_checks
+from ingest.checks import narrative_statements, requests_rows, run_checks
 from ingest.model import CellReading, CheckResult, ParsedReport
 from store.catalogue import APPLICANT_COLUMNS, specs_for
+from store.formats import outcome_rows
 from tests.conftest import SHARED, needs_shared
 
 # A consistent small report: 5 new + 1 carried = 4 handled + 2 carried forward (自然人 and 总计).
@@ -387,12 +388,12 @@ def consistent_cells(draw: st.DrawFn) -> dict[str, Any]:
     """A requests table that adds up in every row and column (blanks drawn as None)."""
     count = st.one_of(st.none(), st.integers(0, 500))
     cells: dict[str, Any] = {}
-    rows = [*OUTCOME_ROWS, "other", "carried_forward", "carried_over"]
+    rows = [*outcome_rows("2019"), "carried_forward", "carried_over"]
     for row in rows:
         for col in APPLICANT_COLUMNS[:-1]:
             cells[f"requests.{row}.{col}"] = draw(count)
     for col in APPLICANT_COLUMNS[:-1]:
-        handled = sum(cells[f"requests.{r}.{col}"] or 0 for r in [*OUTCOME_ROWS, "other"])
+        handled = sum(cells[f"requests.{r}.{col}"] or 0 for r in outcome_rows("2019"))
         cells[f"requests.handled_total.{col}"] = handled
         forward, over = (cells[f"requests.{r}.{col}"] or 0 for r in ("carried_forward", "carried_over"))
         new = handled + forward - over

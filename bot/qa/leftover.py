@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.qa.metrics import VOCABULARY
+from bot.qa.metrics import vocabulary
 from bot.qa.parse import _INTENTS
 from bot.qa.years import _RANGE_RE, _RECENT, _VERSUS_PREVIOUS
+from store.catalogue import derived
 
 _GLUE = (
     r"多少|几件|几个|几项|几次|几成|几|一共|共计|总共|合计|请问|请|查询|查一下|查查|查看|告诉我|帮我|我想知道|想知道|"
@@ -38,8 +39,14 @@ _TRAILING = "的了吗呢吧啊呀嘛是有在中里等件个项次份共年人"
 
 _TIME = (_RANGE_RE.pattern, _RECENT.pattern, _VERSUS_PREVIOUS.pattern, r"(?:最?近|过去)[两二三四五六七八九十\d]{1,2}年?",
          r"历年|每年|逐年|以来|最近|近年|近几年|行政事业性|事业性|结果|结案|案件|人民法院|法院|判决|裁定|复议机关")
-_KNOWN = re.compile("|".join(sorted({*VOCABULARY, *_TIME, *(p for _, p in _INTENTS),
+
+
+@derived
+def _known() -> re.Pattern[str]:
+    return re.compile("|".join(sorted({*vocabulary(), *_TIME, *(p for _, p in _INTENTS),
                                        *(w for w in _GLUE.split("|") if len(w) >= 2)}, key=len, reverse=True)))
+
+
 _GLUE_RE = re.compile(f"(?:{_GLUE})+")
 _RUN = re.compile(r"[^#|·]+")
 
@@ -51,7 +58,7 @@ def unread_words(masked: str, understood: Iterable[str]) -> list[str]:
     agencies = masked
     for piece in sorted({p for p in understood if p}, key=len, reverse=True):
         agencies = agencies.replace(piece, "#" * len(piece))
-    known = _KNOWN.sub(lambda m: "#" * len(m.group(0)), masked)  # on the whole text: 上年结转 after a name
+    known = _known().sub(lambda m: "#" * len(m.group(0)), masked)  # on the whole text: 上年结转 after a name
     text = "".join("#" if "#" in (a, k) else c for c, a, k in zip(masked, agencies, known, strict=True))
     words = []
     for run in _RUN.findall(text):

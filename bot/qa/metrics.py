@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from store.catalogue import APPLICANT_LABELS
+from store.catalogue import APPLICANT_LABELS, derived, keys_for
+from store.formats import format_ids, formats_with, group_rows, groups, row, rows
 
 
 @dataclass(frozen=True)
@@ -43,54 +44,48 @@ class Rate:
 
 
 def _both(*keys: str) -> dict[str, tuple[str, ...]]:
-    return {"2019": keys, "2021": keys}
+    return {fmt: keys for fmt in format_ids()}
 
 
-def _req(name: str, label: str, *bases: str) -> Metric:
-    return Metric(name, label, "requests", _both(*(f"requests.{b}" for b in bases)), by_column=True)
+def _req(rid: str) -> Metric:
+    """A requests row as its catalogue entry names it, in the formats that have the row."""
+    entry = row("requests", rid)
+    keys = {fmt: (f"requests.{rid}",) for fmt in formats_with("requests", rid)}
+    return Metric(rid, entry.ask_label, "requests", keys, by_column=True, missing=entry.absent)
 
 
-def _active(name: str, label: str, y2019: tuple[str, ...], y2021: tuple[str, ...], missing: str = "") -> Metric:
+def _group(gid: str) -> Metric:
+    """A group of requests rows summed (不予公开 = its 8 reasons), per format its own rows."""
+    keys = {fmt: tuple(f"requests.{r}" for r in group_rows(gid, fmt)) for fmt in format_ids()}
+    return Metric(gid, groups()[gid].ask_label, "requests", {f: k for f, k in keys.items() if k}, by_column=True)
+
+
+def _active(name: str, label: str, keys: tuple[str, ...], missing: str = "") -> Metric:
+    """The cells among ``keys`` (``rules.issued`` …) each format has; a format with none lacks it."""
     rows = {}
-    if y2019:
-        rows["2019"] = tuple(f"active.{k}" for k in y2019)
-    if y2021:
-        rows["2021"] = tuple(f"active.{k}" for k in y2021)
+    for fmt in format_ids():
+        found = tuple(f"active.{k}" for k in keys if f"active.{k}" in keys_for(fmt))
+        if found:
+            rows[fmt] = found
     return Metric(name, label, "active", rows, missing=missing)
 
 
-DENIED = ("denied_state_secret", "denied_law_forbidden", "denied_three_safety", "denied_third_party",
-          "denied_internal", "denied_process", "denied_enforcement_file", "denied_admin_query")
-UNABLE = ("unable_not_held", "unable_needs_creation", "unable_unclear")
-REJECTED = ("rejected_complaint", "rejected_duplicate", "rejected_publication", "rejected_excessive",
-            "rejected_confirm")
-
-NEW = _req("new", "本年新收政府信息公开申请", "new")
-GRANTED = _req("granted", "予以公开", "granted")
-PARTIAL = _req("partial", "部分公开", "partial")
-HANDLED = _req("handled_total", "办理结果（七）总计", "handled_total")
-CARRIED_OVER = _req("carried_over", "上年结转政府信息公开申请", "carried_over")
-CARRIED_FORWARD = _req("carried_forward", "结转下年度继续办理", "carried_forward")
-OTHER = Metric(
-    "other", "其他处理", "requests",
-    {"2019": ("requests.other",), "2021": ("requests.other_no_correction", "requests.other_no_fee", "requests.other_misc")},
-    by_column=True,
-)
-_NO_2019 = "2019版表格的（六）其他处理只有一行，不分细项"
+NEW = _req("new")
+GRANTED = _req("granted")
+PARTIAL = _req("partial")
+HANDLED = _req("handled_total")
+CARRIED_OVER = _req("carried_over")
+CARRIED_FORWARD = _req("carried_forward")
 _ONLY_2019 = "2021版年报格式不再统计这一项（只在2019版表格中）"
 _ONLY_2021 = "2019版年报格式没有这一项（2021版表格才有）"
 
 
 def _appeal(group: str, sub: str) -> Metric:
     labels = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
-    if group == "review":
-        bases, name = ("appeals.review",), "行政复议"
-    elif group == "suit_direct":
-        bases, name = ("appeals.suit_direct",), "行政诉讼（未经复议直接起诉）"
-    elif group == "suit_after_review":
-        bases, name = ("appeals.suit_after_review",), "行政诉讼（复议后起诉）"
+    if any(r.id == group for r in rows("appeals")):
+        bases, name = (f"appeals.{group}",), row("appeals", group).ask_label
     else:
-        bases, name = ("appeals.suit_direct", "appeals.suit_after_review"), "行政诉讼"
+        bases, name = tuple(f"appeals.{r.id}" for r in rows("appeals") if r.group == group), groups()[group].ask_label
     return Metric(f"{group}.{sub}", f"{name}{labels[sub]}", "appeals", _both(*(f"{b}.{sub}" for b in bases)))
 
 
@@ -120,87 +115,70 @@ def _appeals(text: str) -> Metric | None:
 
 def _docs(kind: str, label: str, text: str) -> Metric:
     subs = (
-        (r"新公开", "（本年新公开数量）", ("new_published",), ()),
-        (r"对外公开总|公开总数", "（对外公开总数量）", ("total_published",), ()),
-        (r"废止", "（本年废止件数）", (), ("repealed",)),
-        (r"现行有效|有效", "（现行有效件数）", (), ("in_force",)),
+        (r"新公开", "（本年新公开数量）", ("new_published",), _ONLY_2019),
+        (r"对外公开总|公开总数", "（对外公开总数量）", ("total_published",), _ONLY_2019),
+        (r"废止", "（本年废止件数）", ("repealed",), _ONLY_2021),
+        (r"现行有效|有效", "（现行有效件数）", ("in_force",), _ONLY_2021),
     )
-    for pattern, suffix, y2019, y2021 in subs:
+    for pattern, suffix, columns, missing in subs:
         if re.search(pattern, text):
-            return _active(f"{kind}.{pattern}", label + suffix,
-                           tuple(f"{kind}.{k}" for k in y2019), tuple(f"{kind}.{k}" for k in y2021),
-                           _ONLY_2021 if y2021 else _ONLY_2019)
-    return _active(f"{kind}.new", label + "（本年新制作/制发）", (f"{kind}.new_made",), (f"{kind}.issued",))
+            return _active(f"{kind}.{pattern}", label + suffix, tuple(f"{kind}.{k}" for k in columns), missing)
+    return _active(f"{kind}.new", label + "（本年新制作/制发）", (f"{kind}.new_made", f"{kind}.issued"))
 
 
-def _service(kind: str, label: str, text: str, has_2021: bool = True) -> Metric:
+def _services(kind: str, label: str, text: str) -> Metric:
     if re.search(r"上一年项目|项目数", text):
-        return _active(f"{kind}.prev", f"{label}上一年项目数量", (f"{kind}.prev_items",), (), _ONLY_2019)
+        return _active(f"{kind}.prev", f"{label}上一年项目数量", (f"{kind}.prev_items",), _ONLY_2019)
     if re.search(r"增减|增/减|增加|减少", text):
-        return _active(f"{kind}.change", f"{label}本年增/减", (f"{kind}.change",), (), _ONLY_2019)
-    return _active(f"{kind}.decisions", f"{label}处理决定数量", (f"{kind}.decisions",),
-                   (f"{kind}.decisions",) if has_2021 else (), _ONLY_2019)
+        return _active(f"{kind}.change", f"{label}本年增/减", (f"{kind}.change",), _ONLY_2019)
+    return _active(f"{kind}.decisions", f"{label}处理决定数量", (f"{kind}.decisions",), _ONLY_2019)
 
 
-def _fees(text: str) -> Metric:
+def _fees(kind: str, label: str, text: str) -> Metric:
     if re.search(r"收费项目|项目数", text):
-        return _active("fees.prev", "行政事业性收费上一年项目数量", ("fees.prev_items",), (), _ONLY_2019)
-    return _active("fees.amount", "行政事业性收费本年收费金额", (), ("fees.amount",),
+        return _active(f"{kind}.prev", f"{label}上一年项目数量", (f"{kind}.prev_items",), _ONLY_2019)
+    return _active(f"{kind}.amount", f"{label}本年收费金额", (f"{kind}.amount",),
                    "2019版年报格式没有收费金额（只有收费项目数量），2021版表格才有")
 
 
-def _procurement(text: str) -> Metric:
+def _procurement(kind: str, label: str, text: str) -> Metric:
     if re.search(r"采购项目|项目数|几个|多少个|采购数量", text):
-        return _active("procurement.items", "政府集中采购项目数量", ("procurement.items",), (), _ONLY_2019)
-    return _active("procurement.amount", "政府集中采购总金额", ("procurement.amount",), (), _ONLY_2019)
+        return _active(f"{kind}.items", f"{label}项目数量", (f"{kind}.items",), _ONLY_2019)
+    return _active(f"{kind}.amount", f"{label}总金额", (f"{kind}.amount",), _ONLY_2019)
 
 
-_SIMPLE: list[tuple[str, Metric]] = [
-    (r"逾期不补正|不补正|不再补正", Metric("other_no_correction", "其他处理/申请人逾期不补正", "requests",
-                                   {"2021": ("requests.other_no_correction",)}, True, _NO_2019)),
-    (r"缴纳费用|未缴费|不缴费|收费通知", Metric("other_no_fee", "其他处理/申请人逾期未缴纳费用", "requests",
-                                     {"2021": ("requests.other_no_fee",)}, True, _NO_2019)),
-    (r"国家秘密", _req("denied_state_secret", "不予公开/属于国家秘密", "denied_state_secret")),
-    (r"法律行政法规禁止|禁止公开", _req("denied_law_forbidden", "不予公开/其他法律行政法规禁止公开", "denied_law_forbidden")),
-    (r"三安全一稳定|三安全", _req("denied_three_safety", "不予公开/危及“三安全一稳定”", "denied_three_safety")),
-    (r"第三方", _req("denied_third_party", "不予公开/保护第三方合法权益", "denied_third_party")),
-    (r"内部事务", _req("denied_internal", "不予公开/属于三类内部事务信息", "denied_internal")),
-    (r"过程性", _req("denied_process", "不予公开/属于四类过程性信息", "denied_process")),
-    (r"执法案卷", _req("denied_enforcement_file", "不予公开/属于行政执法案卷", "denied_enforcement_file")),
-    (r"行政查询", _req("denied_admin_query", "不予公开/属于行政查询事项", "denied_admin_query")),
-    (r"不掌握", _req("unable_not_held", "无法提供/本机关不掌握相关政府信息", "unable_not_held")),
-    (r"另行制作|没有现成", _req("unable_needs_creation", "无法提供/没有现成信息需要另行制作", "unable_needs_creation")),
-    (r"不明确", _req("unable_unclear", "无法提供/补正后申请内容仍不明确", "unable_unclear")),
-    (r"信访|举报|投诉", _req("rejected_complaint", "不予处理/信访举报投诉类申请", "rejected_complaint")),
-    (r"重复申请", _req("rejected_duplicate", "不予处理/重复申请", "rejected_duplicate")),
-    (r"出版物", _req("rejected_publication", "不予处理/要求提供公开出版物", "rejected_publication")),
-    (r"大量反复", _req("rejected_excessive", "不予处理/无正当理由大量反复申请", "rejected_excessive")),
-    (r"重新出具|确认", _req("rejected_confirm", "不予处理/要求行政机关确认或重新出具已获取信息", "rejected_confirm")),
-    (r"不予公开|不公开|拒绝公开|拒绝|(?:没有|没|未)给?公开|不给公开", _req("denied", "不予公开（8项理由合计）", *DENIED)),
-    (r"无法提供", _req("unable", "无法提供（3项合计）", *UNABLE)),
-    (r"不予处理", _req("rejected", "不予处理（5项合计）", *REJECTED)),
-    (r"其他处理", OTHER),
-    (r"部分公开", PARTIAL),
-    (r"予以公开|全部公开|同意公开", GRANTED),
-    (r"上年结转|去年结转|上一年结转", CARRIED_OVER),
-    (r"结转下|继续办理|结转到下|结转至下", CARRIED_FORWARD),
-]
+_BUILDERS = {"documents": _docs, "services": _services, "fees": _fees, "procurement": _procurement}
+"""How an active-table row's question is told apart by its columns (``ask_kind`` in formats.toml)."""
 
-_ACTIVE: list[tuple[str, object]] = [
-    (r"采购", _procurement),
-    (r"行政许可|许可", lambda t: _service("licensing", "行政许可", t)),
-    (r"行政处罚|处罚", lambda t: _service("penalty", "行政处罚", t)),
-    (r"行政强制|强制", lambda t: _service("enforcement", "行政强制", t)),
-    (r"其他对外管理服务", lambda t: _service("other_services", "其他对外管理服务事项", t, has_2021=False)),
-    (r"收费|收了?多少钱|收钱", _fees),
-    (r"规范性文件", lambda t: _docs("normative_docs", "规范性文件", t)),
-    (r"规章", lambda t: _docs("rules", "规章", t)),
-]
+@derived
+def _asked() -> tuple[tuple[int, str, Metric | str], ...]:
+    """Every (rank, question words, metric) of the catalogue, in the order they are tried.
 
-_LATE: list[tuple[str, Metric]] = [
-    (r"总计|办结|办理总数|处理总数|办理了多少|处理了多少|答复", HANDLED),
-    (r"新收|收到|申请数|申请量|申请|受理", NEW),
-]
+    A requests row or group is a metric; an active row names its builder's row id instead,
+    the builder choosing the column from the rest of the question."""
+    found: list[tuple[int, str, Metric | str]] = []
+    for r in rows("requests"):
+        if r.ask:
+            found.append((r.ask_rank, r.ask, _req(r.id)))
+    for gid, g in groups().items():
+        if g.ask:
+            found.append((g.ask_rank, g.ask, _group(gid)))
+    for r in rows("active"):
+        if r.ask:
+            found.append((r.ask_rank, r.ask, r.id))
+    return tuple(sorted(found, key=lambda entry: entry[0]))
+
+
+def _asked_metric(text: str) -> Metric | None:
+    for _, pattern, found in _asked():
+        if re.search(pattern, text):
+            if isinstance(found, str):
+                entry = row("active", found)
+                return _BUILDERS[entry.ask_kind](entry.id, entry.ask_label, text)
+            return found
+    return None
+
+
 
 COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     (r"自然人|个人|公民", ("natural",)),
@@ -218,16 +196,7 @@ def find_metric(text: str) -> Metric | None:
     metric = _appeals(text)
     if metric:
         return metric
-    for pattern, found in _SIMPLE:
-        if re.search(pattern, text):
-            return found
-    for pattern, build in _ACTIVE:
-        if re.search(pattern, text):
-            return build(text)  # type: ignore[operator]
-    for pattern, found in _LATE:
-        if re.search(pattern, text):
-            return found
-    return None
+    return _asked_metric(text)
 
 
 def find_columns(text: str) -> tuple[str, ...] | None:
@@ -357,9 +326,14 @@ _BUILDER_WORDS = (
     r"新制作|制作|制发|发布|印发|处理决定|决定|数量|项目|行政复议|行政诉讼|行政|年报|报告"
 )
 
-VOCABULARY: tuple[str, ...] = (
-    *(p for p, _ in _SIMPLE), *(p for p, _ in _ACTIVE), *(p for p, _ in _LATE), *(p for p, _ in COLUMNS),
-    *(p for p, _ in RATES), r"诉讼.{0,4}纠错率", _SHARE.pattern, _BREAKDOWN.pattern, _BUILDER_WORDS,
+_OWN_WORDS = (
+    *(p for p, _ in COLUMNS), *(p for p, _ in RATES), r"诉讼.{0,4}纠错率", _SHARE.pattern, _BREAKDOWN.pattern,
+    _BUILDER_WORDS,
 )
-"""Every word pattern this module reads a metric, column, rate or share from: what
-:mod:`bot.qa.leftover` counts as understood."""
+
+
+@derived
+def vocabulary() -> tuple[str, ...]:
+    """Every word pattern this module reads a metric, column, rate or share from (the
+    catalogue's question words among them): what :mod:`bot.qa.leftover` counts as understood."""
+    return (*(p for _, p, _ in _asked()), *_OWN_WORDS)

@@ -11,6 +11,7 @@ from bot.answer import Answer
 from bot.qa.evaluate import Evaluated, blank_with_parts, evaluate, part_keys, table_format
 from store import queries
 from store.catalogue import unit_of
+from store.formats import format_ids
 from store.queries import fmt_number
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> Answe
         return Answer(status="no_data", kind="ranking", text="数据库里还没有年度报告。")
     ids, scope = _scope(q, index)
     metric = q.choice.metric
-    keys = sorted({k for f in ("2019", "2021") for k in (metric.keys(f, q.choice.columns) or ())})
+    keys = sorted({k for f in format_ids() for k in (metric.keys(f, q.choice.columns) or ())})
     if not keys:
         return Answer(status="no_data", kind="ranking", text=f"没有“{metric.label}”这一项。")
     rows = _with_parts(db, _rows_across(db, index, year, keys, ids))
@@ -174,7 +175,7 @@ def rate_ranking(db: sqlite_utils.Database, q: Question, index: AgencyIndex) -> 
     if year is None:
         return Answer(status="no_data", kind="ranking", text="数据库里还没有年度报告。")
     ids, scope = _scope(q, index)
-    keys = sorted({k for f in ("2019", "2021") for m, cols in ((r.numerator, r.numerator_columns),
+    keys = sorted({k for f in format_ids() for m, cols in ((r.numerator, r.numerator_columns),
                                                                (r.denominator, ("total",)))
                    for k in (m.keys(f, cols) or ())})
     rows = _with_parts(db, _rows_across(db, index, year, keys, ids))

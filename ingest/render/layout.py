@@ -2,7 +2,8 @@
 
 A report's figures (``bot/samples/figures/*.json``) are laid out once, as cells with spans at
 grid positions; each renderer (PDF, DOCX, HTML, text) only typesets that layout.  The labels
-are the wording of the official formats (国办公开办函〔2019〕60号 and 〔2021〕30号).
+are the wording of the official formats (国办公开办函〔2019〕60号 and 〔2021〕30号), as the catalogue
+(``store/cells.tsv``, ``store/formats.toml``) has them.
 """
 
 from __future__ import annotations
@@ -10,42 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.catalogue import spec
+from store.formats import Section, format_of, groups, row, row_ids
+
 Figures = dict[str, Any]
 
 APPLICANTS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
 CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 RESULTS_LABEL = "三、本年度办理结果"
-
-_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("（三）不予公开", (
-        ("denied_state_secret", "1.属于国家秘密"),
-        ("denied_law_forbidden", "2.其他法律行政法规禁止公开"),
-        ("denied_three_safety", "3.危及“三安全一稳定”"),
-        ("denied_third_party", "4.保护第三方合法权益"),
-        ("denied_internal", "5.属于三类内部事务信息"),
-        ("denied_process", "6.属于四类过程性信息"),
-        ("denied_enforcement_file", "7.属于行政执法案卷"),
-        ("denied_admin_query", "8.属于行政查询事项"),
-    )),
-    ("（四）无法提供", (
-        ("unable_not_held", "1.本机关不掌握相关政府信息"),
-        ("unable_needs_creation", "2.没有现成信息需要另行制作"),
-        ("unable_unclear", "3.补正后申请内容仍不明确"),
-    )),
-    ("（五）不予处理", (
-        ("rejected_complaint", "1.信访举报投诉类申请"),
-        ("rejected_duplicate", "2.重复申请"),
-        ("rejected_publication", "3.要求提供公开出版物"),
-        ("rejected_excessive", "4.无正当理由大量反复申请"),
-        ("rejected_confirm", "5.要求行政机关确认或重新出具已获取信息"),
-    )),
-)
-_OTHER_2021 = (
-    ("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    ("other_misc", "3.其他"),
-)
-
 
 @dataclass
 class Cell:
@@ -110,28 +83,30 @@ def _v(figures: Figures, key: str) -> str:
 def active_table(figures: Figures) -> TableLayout:
     """Table 1, 主动公开政府信息情况, in the report's format."""
     t = TableLayout("active", 4)
-    sections = _ACTIVE_2021 if str(figures["format"]) == "2021" else _ACTIVE_2019
+    fmt = str(figures["format"])
+    sections = format_of(fmt).active_sections
+    if not sections:
+        raise ValueError(f"formats.toml: format {fmt} has no active_sections (how its active table is printed)")
     r = 0
-    for item, headers, lines in sections:
-        t.add(r, 0, item, colspan=4)
-        r = _active_block(t, figures, r + 1, headers, lines)
+    for section in sections:
+        t.add(r, 0, section.item, colspan=4)
+        r = _active_block(t, figures, r + 1, section, fmt)
     t.header_rows = 0
     return t
 
 
-def _active_block(t: TableLayout, figures: Figures, r: int, headers: tuple[str, ...],
-                  lines: tuple[tuple[str, str, tuple[str, ...]], ...]) -> int:
+def _active_block(t: TableLayout, figures: Figures, r: int, section: Section, fmt: str) -> int:
     """A header row and its value rows; the last column spans what is left of the 4 columns."""
-    spans = _spans(len(headers))
+    spans = _spans(len(section.headers))
     col = 0
-    for header, span in zip(("信息内容", *headers), spans, strict=True):
+    for header, span in zip(("信息内容", *section.headers), spans, strict=True):
         t.add(r, col, header, colspan=span)
         col += span
-    for label, stem, fields in lines:
+    for stem in section.rows:
         r += 1
-        t.add(r, 0, label)
+        t.add(r, 0, spec(f"active.{stem}.{section.columns[0]}", fmt).row)
         col = 1
-        for fld, span in zip(fields, spans[1:], strict=True):
+        for fld, span in zip(section.columns, spans[1:], strict=True):
             t.add(r, col, _v(figures, f"active.{stem}.{fld}"), colspan=span, header=False)
             col += span
     return r + 1
@@ -142,58 +117,21 @@ def _spans(n_headers: int) -> tuple[int, ...]:
     return {3: (1, 1, 1, 1), 2: (1, 1, 2), 1: (1, 3)}[n_headers]
 
 
-_ACTIVE_2019 = (
-    ("第二十条第（一）项", ("本年新制作数量", "本年新公开数量", "对外公开总数量"), (
-        ("规章", "rules", ("new_made", "new_published", "total_published")),
-        ("规范性文件", "normative_docs", ("new_made", "new_published", "total_published")),
-    )),
-    ("第二十条第（五）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
-        ("行政许可", "licensing", ("prev_items", "change", "decisions")),
-        ("其他对外管理服务事项", "other_services", ("prev_items", "change", "decisions")),
-    )),
-    ("第二十条第（六）项", ("上一年项目数量", "本年增/减", "处理决定数量"), (
-        ("行政处罚", "penalty", ("prev_items", "change", "decisions")),
-        ("行政强制", "enforcement", ("prev_items", "change", "decisions")),
-    )),
-    ("第二十条第（八）项", ("上一年项目数量", "本年增/减"), (
-        ("行政事业性收费", "fees", ("prev_items", "change")),
-    )),
-    ("第二十条第（九）项", ("采购项目数量", "采购总金额（万元）"), (
-        ("政府集中采购", "procurement", ("items", "amount")),
-    )),
-)
-_ACTIVE_2021 = (
-    ("第二十条第（一）项", ("本年制发件数", "本年废止件数", "现行有效件数"), (
-        ("规章", "rules", ("issued", "repealed", "in_force")),
-        ("行政规范性文件", "normative_docs", ("issued", "repealed", "in_force")),
-    )),
-    ("第二十条第（五）项", ("本年处理决定数量",), (
-        ("行政许可", "licensing", ("decisions",)),
-    )),
-    ("第二十条第（六）项", ("本年处理决定数量",), (
-        ("行政处罚", "penalty", ("decisions",)),
-        ("行政强制", "enforcement", ("decisions",)),
-    )),
-    ("第二十条第（八）项", ("本年收费金额（单位：万元）",), (
-        ("行政事业性收费", "fees", ("amount",)),
-    )),
-)
-
-
 def request_rows(fmt: str) -> list[tuple[str, str | None, str]]:
     """(stem, group label or None, row label) for the result block of table 2, top to bottom."""
-    rows: list[tuple[str, str | None, str]] = [
-        ("granted", None, "（一）予以公开"),
-        ("partial", None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    ]
-    for group, items in _GROUPS:
-        rows += [(stem, group, label) for stem, label in items]
-    if fmt == "2021":
-        rows += [(stem, "（六）其他处理", label) for stem, label in _OTHER_2021]
-    else:
-        rows.append(("other", None, "（六）其他处理"))
-    rows.append(("handled_total", None, "（七）总计"))
-    return rows
+    return [(rid, *_printed(rid, fmt)) for rid in row_ids("requests", fmt) if _in_results(rid)]
+
+
+def _in_results(rid: str) -> bool:
+    return groups()[row("requests", rid).group].results
+
+
+def _printed(rid: str, fmt: str) -> tuple[str | None, str]:
+    """A requests row's group label and own label: cells.tsv's row label split at "/"."""
+    parts = spec(f"requests.{rid}.total", fmt).row.split("/")
+    if parts[0] == RESULTS_LABEL:
+        parts = parts[1:]
+    return (parts[0] if len(parts) > 1 else None), row("requests", rid).printed or parts[-1]
 
 
 def requests_table(figures: Figures) -> TableLayout:
@@ -206,11 +144,14 @@ def requests_table(figures: Figures) -> TableLayout:
     t.add(1, 9, "总计", rowspan=2)
     for i, label in enumerate(("商业\n企业", "科研\n机构", "社会公益组织", "法律服务机构", "其他")):
         t.add(2, 4 + i, label)
-    _value_row(t, figures, 3, "new", "一、本年新收政府信息公开申请数量", first_col=0)
-    _value_row(t, figures, 4, "carried_over", "二、上年结转政府信息公开申请数量", first_col=0)
-    results = request_rows(str(figures["format"]))
-    t.add(5, 0, RESULTS_LABEL, rowspan=len(results))
-    r = 5
+    fmt = str(figures["format"])
+    ids = row_ids("requests", fmt)
+    first = next(i for i, rid in enumerate(ids) if _in_results(rid))
+    r = 3
+    for rid in ids[:first]:  # the rows above the results block
+        r = _value_row(t, figures, r, rid, _printed(rid, fmt)[1], first_col=0)
+    results = request_rows(fmt)
+    t.add(r, 0, RESULTS_LABEL, rowspan=len(results))
     for i, (stem, group, label) in enumerate(results):
         if group is None:
             _value_row(t, figures, r, stem, label, first_col=1)
@@ -219,14 +160,17 @@ def requests_table(figures: Figures) -> TableLayout:
                 t.add(r, 1, group, rowspan=sum(1 for x in results if x[1] == group))
             _value_row(t, figures, r, stem, label, first_col=2)
         r += 1
-    _value_row(t, figures, r, "carried_forward", "四、结转下年度继续办理", first_col=0)
+    for rid in ids[first + len(results):]:  # the rows below it
+        r = _value_row(t, figures, r, rid, _printed(rid, fmt)[1], first_col=0)
     return t
 
 
-def _value_row(t: TableLayout, figures: Figures, r: int, stem: str, label: str, *, first_col: int) -> None:
+def _value_row(t: TableLayout, figures: Figures, r: int, stem: str, label: str, *, first_col: int) -> int:
+    """One row of figures at ``r``; the next row's index."""
     t.add(r, first_col, label, colspan=3 - first_col)
     for i, applicant in enumerate(APPLICANTS):
         t.add(r, 3 + i, _v(figures, f"requests.{stem}.{applicant}"), header=False)
+    return r + 1
 
 
 def appeals_table(figures: Figures) -> TableLayout:
