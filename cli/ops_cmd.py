@@ -177,17 +177,17 @@ def _width(text: str) -> int:
 
 
 def _facts(db, path: str) -> dict:
-    def one(sql: str) -> int:
-        return int(db.execute(sql).fetchone()[0] or 0)
+    from store.readmodel import status_facts
 
-    last = db.execute("select ts, outcome, file from ingest_log order by id desc limit 1").fetchone()
+    facts = status_facts(db, recent=1)
+    last = facts.recent[0] if facts.recent else None
     return {
         "database": str(path),
         "schema": f"{schema_version(db)} (release {SCHEMA_VERSION})",
-        "agencies": one("select count(*) from agencies"),
-        "reports": one("select count(*) from reports where status = 'current'"),
-        "superseded": one("select count(*) from reports where status = 'superseded'"),
-        "failed_files": one("select count(*) from ingest_log where outcome = 'error'"),
-        "pending_deliveries": one("select count(*) from deliveries where status in ('pending', 'unsure')"),
-        "last_ingest": " ".join(str(x) for x in last) if last else "",
+        "agencies": facts.agencies,
+        "reports": facts.current_reports,
+        "superseded": facts.superseded_reports,
+        "failed_files": facts.failed_files,
+        "pending_deliveries": facts.pending_deliveries,
+        "last_ingest": f"{last.ts} {last.outcome} {last.file}" if last else "",
     }

@@ -59,7 +59,6 @@ from typing import Any
 from ingest.model import CellReading, CheckResult, ParsedReport
 from store.catalogue import APPLICANT_COLUMNS, APPLICANT_LABELS, keys_for, spec, specs_for
 from store.formats import detect_format, outcome_rows, row_ids, row_name
-from store.queries import fmt_number as queries_fmt_number
 
 ERROR = "error"
 WARNING = "warning"
@@ -137,8 +136,15 @@ def _requests_format(report: ParsedReport) -> str:
 
 
 def fmt_number(value: float | None) -> str:
-    """As :func:`store.queries.fmt_number`, a blank printed as 空 in check messages."""
-    return queries_fmt_number(value, blank="空")
+    """A number in a check message as the report writes it (``3``, ``25.1``), a blank as 空.
+
+    The messages are stored data written by ingest, which sits below the shells, so it does not
+    use the shells' :func:`bot.present.fmt_number` (same rule: never ``3.0`` or ``1e+06``)."""
+    if value is None:
+        return "空"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def _same(a: float, b: float) -> bool:

@@ -21,16 +21,6 @@ def number(value: float | None) -> int | float | None:
     return float(value)
 
 
-def fmt_number(value: float | None, blank: str = "—") -> str:
-    """A stored number as people write it: ``3``, ``25.1``, ``48359.899368`` (never ``3.0`` or
-    ``1.27885e+06``); ``blank`` for a blank cell."""
-    if value is None:
-        return blank
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
 def agencies(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every agency with its aliases decoded."""
     rows = db.execute("select id, name, region, aliases from agencies order by id").fetchall()

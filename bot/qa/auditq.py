@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa.evaluate import table_format
 from store import queries
 from store.catalogue import keys_for, spec
@@ -157,7 +158,7 @@ def flagged_cells(db: sqlite_utils.Database, q: Question, agencies: list[str], p
     absent = [k for k in expected if k not in cells]
     head = f"{agency}{report['year']}年报告{note}"
     lines = [f"  • {spec(k, expected.get(k, report['format'])).label}：原文“{c['raw']}”，"
-             + ("未给出数字" if c["value"] is None else f"读作 {queries.fmt_number(c['value'])}，待核对")
+             + ("未给出数字" if c["value"] is None else f"读作 {fmt_number(c['value'])}，待核对")
              + (f"（{c['reason']}）" if c.get("reason") else "") for k, c in flagged]
     parts = [f"{head}有 {len(flagged)} 个读取存疑的单元格：" if flagged else f"{head}没有读取存疑的单元格。", *lines]
     if absent:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa.evaluate import Evaluated, caveats_of, evaluate, joined, source_of
 from bot.qa.metrics import Metric, column_label
 from bot.qa.render import source_text
 from store.catalogue import unit_of
-from store.queries import fmt_number
 
 
 def breakdown(db: sqlite_utils.Database, report: dict, agency: str, metric: Metric,

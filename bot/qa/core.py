@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa import auditq, breakdown, explain, inventory, leftover, multi, overview, units
 from bot.qa.agencies import AgencyIndex, Resolution, index_for
 from bot.qa.evaluate import caveats_of, evaluate, evaluate_rate, joined, source_of
@@ -20,7 +21,6 @@ from bot.qa.text import canonical, clean
 from store import queries
 from store.catalogue import unit_of
 from store.identity.organs import read_organ
-from store.queries import fmt_number
 
 log = logging.getLogger(__name__)
 

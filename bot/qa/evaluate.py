@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.answer import Source
+from bot.present import fmt_number
 from bot.qa.metrics import Metric, Rate
 from store import queries
 from store.catalogue import spec
@@ -38,8 +39,8 @@ class Evaluated:
         """``总计栏空白；按各申请人列相加为 272`` (empty when every 总计 was printed)."""
         sums = [(spec(t, self.format).row.rsplit("/", 1)[-1], self.parts_sum(t)) for t in self.from_parts]
         if len(sums) == 1:
-            return f"总计栏空白；按各申请人列相加为 {queries.fmt_number(sums[0][1])}"
-        return "总计栏空白；按各申请人列相加：" + "，".join(f"{row} {queries.fmt_number(v)}" for row, v in sums)
+            return f"总计栏空白；按各申请人列相加为 {fmt_number(sums[0][1])}"
+        return "总计栏空白；按各申请人列相加：" + "，".join(f"{row} {fmt_number(v)}" for row, v in sums)
 
     def parts_sum(self, total: str) -> int | float | None:
         return queries.number(round(sum((self.cells.get(p) or {}).get("value") or 0 for p in part_keys([total])), 6))

@@ -14,11 +14,12 @@ from typing import Any
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa.evaluate import caveats_of, evaluate, joined, source_of
 from bot.qa.metrics import CARRIED_FORWARD, CARRIED_OVER, HANDLED, NEW
 from bot.qa.parse import Question
 from bot.qa.render import source_text
-from store.queries import fmt_number, number
+from store.queries import number
 
 RELATION = "本年新收 + 上年结转 = 办理结果（七）总计 + 结转下年度"
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa.evaluate import Evaluated, blank_with_parts, evaluate, part_keys, table_format
 from store import queries
 from store.catalogue import unit_of
 from store.formats import format_ids
-from store.queries import fmt_number
 
 if TYPE_CHECKING:
     from bot.qa.agencies import AgencyIndex

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from bot.answer import Answer
+from bot.present import fmt_number
 from bot.qa.evaluate import count_checks, evaluate, evaluate_rate
 from bot.qa.metrics import (
     CARRIED_FORWARD,
@@ -25,7 +26,6 @@ from bot.qa.metrics import (
     Metric,
 )
 from store import queries
-from store.queries import fmt_number
 
 LINES: tuple[tuple[tuple[str, Metric], ...], ...] = (
     (("本年新收申请", NEW), ("上年结转", CARRIED_OVER)),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from store.queries import fmt_number, number
+from bot.present import fmt_number
+from store.queries import number
 
 _ASKED = (
     (re.compile(r"亿元|亿"), "亿元", 1 / 10_000),

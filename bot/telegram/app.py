@@ -24,26 +24,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import handlers, logsafe, startup, uploads
+from bot.telegram import commands, gate, logsafe, questions, startup, uploads
 from bot.telegram.config import BotConfig, ConfigError
 from bot.telegram.delivery import AlertDelivery
 from store.db import open_db
 
 log = logging.getLogger(__name__)
-
-COMMANDS = [
-    ("start", "开始"),
-    ("help", "帮助与示例问题"),
-    ("ask", "提问"),
-    ("agency", "某机关有哪些报告"),
-    ("check", "未通过的校验"),
-    ("trend", "历年趋势图"),
-    ("export", "导出 CSV"),
-    ("subscribe", "订阅校验提醒"),
-    ("unsubscribe", "取消订阅"),
-    ("status", "数据库状况"),
-]
-
 
 def build_application(config: BotConfig, db: sqlite_utils.Database | None = None) -> Application:
     """The real Application, not started.  ``db`` defaults to ``open_db(config.db_path)``."""
@@ -69,41 +55,29 @@ def build_application(config: BotConfig, db: sqlite_utils.Database | None = None
         config=config,
         db=db,
         delivery=AlertDelivery(db, max_attempts=config.alert_max_attempts, backoff_base=config.alert_backoff_base),
-        limiter=handlers.new_limiter(config),
+        limiter=gate.new_limiter(config),
         pages=OrderedDict(),
     )
     _add_handlers(app)
-    app.job_queue.run_repeating(handlers.deliver_alerts, interval=config.alert_interval, first=0.2, name="alerts")
+    app.job_queue.run_repeating(commands.deliver_alerts, interval=config.alert_interval, first=0.2, name="alerts")
     return app
 
 
 def _add_handlers(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, handlers.gatekeeper), group=-1)
-    commands = {
-        "start": handlers.cmd_start,
-        "help": handlers.cmd_help,
-        "ask": handlers.cmd_ask,
-        "agency": handlers.cmd_agency,
-        "check": handlers.cmd_check,
-        "trend": handlers.cmd_trend,
-        "export": handlers.cmd_export,
-        "subscribe": handlers.cmd_subscribe,
-        "unsubscribe": handlers.cmd_unsubscribe,
-        "status": handlers.cmd_status,
-    }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback))
+    app.add_handler(TypeHandler(Update, gate.gatekeeper), group=-1)
+    for command in commands.COMMANDS:
+        app.add_handler(CommandHandler(command.name, command.callback))
     app.add_handler(MessageHandler(filters.Document.ALL, uploads.on_document, block=False))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.on_text))
-    app.add_handler(CallbackQueryHandler(handlers.on_callback))
-    app.add_error_handler(handlers.on_error)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, questions.on_text))
+    app.add_handler(CallbackQueryHandler(questions.on_callback))
+    app.add_error_handler(commands.on_error)
 
 
 async def _post_init(app: Application) -> None:
     """After getMe: resend what a previous process left mid-delivery, publish the command menu."""
     app.bot_data["delivery"].recover()
     try:
-        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+        await app.bot.set_my_commands([BotCommand(c.name, c.menu) for c in commands.COMMANDS])
     except Exception as exc:  # the menu is a convenience; the bot works without it
         log.warning("setMyCommands failed: %s", exc)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import matplotlib
 
-from store.queries import fmt_number
+from bot.present import fmt_number
 
 matplotlib.use("Agg")
 

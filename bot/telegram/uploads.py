@@ -171,6 +171,6 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -
     outcome = await asyncio.to_thread(_ingest, config.db_path, name, data)
     await message.reply_text(summary(outcome))
     if outcome.alert_id and context.job_queue:
-        from bot.telegram.handlers import deliver_alerts
+        from bot.telegram.commands import deliver_alerts
 
         context.job_queue.run_once(deliver_alerts, 0)

@@ -4,13 +4,12 @@ Plain functions of the database so they are tested without Telegram."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import sqlite_utils
 
-from store import outbox, queries
+from store import queries, readmodel
 
 ORIGIN_LABEL = {"source": "报告原文问题", "reading": "读取存疑", "": ""}
 
@@ -21,9 +20,9 @@ def agency_summary(db: sqlite_utils.Database, name: str) -> str:
     if not reports:
         return f"数据库中没有「{name}」的报告。"
     lines = [f"{name}：共 {len(reports)} 份年度报告"]
-    aliases = db.execute("select aliases from agencies where name = ?", [name]).fetchone()
-    if aliases and json.loads(aliases[0]):
-        lines.append("别名：" + "、".join(json.loads(aliases[0])))
+    aliases = readmodel.agency_aliases(db, name)
+    if aliases:
+        lines.append("别名：" + "、".join(aliases))
     for r in reports:
         failed = f"，{r['failed_checks']} 项校验未通过" if r["failed_checks"] else "，校验全部通过"
         flagged = f"，{r['flagged_cells']} 个单元格存疑" if r["flagged_cells"] else ""
@@ -31,28 +30,8 @@ def agency_summary(db: sqlite_utils.Database, name: str) -> str:
     return "\n".join(lines)
 
 
-def failed_checks(db: sqlite_utils.Database, agency: str | None = None, year: int | None = None) -> list[dict]:
-    """Failed checks of current reports, filtered by agency (full name) and year."""
-    where = ["r.status = 'current'", "c.passed = 0"]
-    args: list = []
-    if agency:
-        where.append("a.name = ?")
-        args.append(agency)
-    if year:
-        where.append("r.year = ?")
-        args.append(year)
-    rows = db.execute(
-        "select a.name, r.year, c.severity, c.message, c.origin, c.rule from checks c "
-        "join reports r on r.id = c.report_id join agencies a on a.id = r.agency_id "
-        f"where {' and '.join(where)} order by a.name, r.year, c.id",
-        args,
-    ).fetchall()
-    keys = ("agency", "year", "severity", "message", "origin", "rule")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
-
-
 def checks_text(db: sqlite_utils.Database, agency: str | None = None, year: int | None = None) -> str:
-    checks = failed_checks(db, agency, year)
+    checks = readmodel.failed_checks(db, agency, year)
     scope = " ".join(p for p in (agency or "", f"{year} 年" if year else "") if p) or "全部报告"
     if not checks:
         return f"{scope}：没有未通过的校验。"
@@ -74,28 +53,21 @@ def _size(path: str) -> str:
 
 def status_text(db: sqlite_utils.Database, db_path: str) -> str:
     """Database size and contents, recent ingests and failures, alerts not yet delivered."""
-    def count(sql: str) -> int:
-        return int(db.execute(sql).fetchone()[0])
-
-    current = count("select count(*) from reports where status = 'current'")
-    superseded = count("select count(*) from reports where status = 'superseded'")
-    failing = count("select count(*) from reports where status = 'current' and failed_checks > 0")
+    facts = readmodel.status_facts(db)
     lines = [
         f"数据库：{_size(db_path)}",
-        f"报告：{current} 份现行（另有 {superseded} 份已被替换）",
-        f"机关：{count('select count(*) from agencies')} 个",
-        f"未通过校验的报告：{failing} 份",
+        f"报告：{facts.current_reports} 份现行（另有 {facts.superseded_reports} 份已被替换）",
+        f"机关：{facts.agencies} 个",
+        f"未通过校验的报告：{facts.failing_reports} 份",
     ]
-    recent = db.execute("select ts, file, outcome, message from ingest_log order by id desc limit 5").fetchall()
-    if recent:
+    if facts.recent:
         lines.append("最近导入：")
-        lines += [f"· {ts[:19].replace('T', ' ')} {Path(f).name} → {o}{'：' + m if m else ''}" for ts, f, o, m in recent]
-    failures = count("select count(*) from ingest_log where outcome = 'error'")
-    lines.append(f"导入失败累计：{failures} 次")
-    states = outbox.counts(db)
+        lines += [f"· {e.ts[:19].replace('T', ' ')} {Path(e.file).name} → {e.outcome}{'：' + e.message if e.message else ''}"
+                  for e in facts.recent]
+    lines.append(f"导入失败累计：{facts.failed_files} 次")
     lines.append(
-        f"提醒：待发送 {sum(states.get(s, 0) for s in outbox.UNDELIVERED)}，已送达 {states.get('delivered', 0)}，"
-        f"失败 {states.get('failed', 0)}；订阅 {count('select count(distinct chat_id) from subscriptions')} 个聊天"
+        f"提醒：待发送 {facts.pending_deliveries}，已送达 {facts.deliveries.get('delivered', 0)}，"
+        f"失败 {facts.deliveries.get('failed', 0)}；订阅 {facts.subscribed_chats} 个聊天"
     )
     return "\n".join(lines)
 
@@ -119,5 +91,4 @@ def audit(
 
 def audited_question(db: sqlite_utils.Database, audit_id: int) -> tuple[str, int | None] | None:
     """The question and chat of an audit row (to answer a clarification's original question)."""
-    row = db.execute("select question, chat_id from audit where id = ?", [audit_id]).fetchone()
-    return (row[0], row[1]) if row else None
+    return readmodel.audited_question(db, audit_id)
