@@ -14,7 +14,7 @@ from bot.telegram import charts, qa_bridge, render, views
 from bot.telegram.gate import strip_mention
 from bot.telegram.paging import remember, reply_paged, turn_page
 from bot.telegram.state import db_of, ids, keep, offers
-from store import lookup
+from store import lookup, readmodel
 
 TREND_WORDS = ("趋势", "历年", "变化", "走势")
 
@@ -87,7 +87,7 @@ async def _clarified(update: Update, context: ContextTypes.DEFAULT_TYPE, audit_i
     if agency_id not in offers(context).get((chat_id, audit_id), frozenset()):
         await query.answer("按钮无效或已过期，请重新提问。", show_alert=True)  # never offered here
         return
-    original = views.audited_question(db, audit_id)
+    original = readmodel.audited_question(db, audit_id)
     agency = lookup.agency_name(db, agency_id)
     if original is None or agency is None or original[1] != chat_id:
         await query.answer("内容已过期，请重新提问。", show_alert=True)

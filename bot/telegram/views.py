@@ -1,4 +1,5 @@
-"""Texts for the commands that read the database directly: /agency, /check, /status.
+"""Texts of /agency, /check and /status, written from :mod:`store.readmodel` (the same facts
+``xxgk status`` prints), and the audit of every question.
 
 Plain functions of the database so they are tested without Telegram."""
 
@@ -87,8 +88,3 @@ def audit(
 
     return record_audit(db, shell="telegram", question=question, status=status, cells=cells, answer=answer,
                         chat_id=chat_id, user_id=user_id)
-
-
-def audited_question(db: sqlite_utils.Database, audit_id: int) -> tuple[str, int | None] | None:
-    """The question and chat of an audit row (to answer a clarification's original question)."""
-    return readmodel.audited_question(db, audit_id)
