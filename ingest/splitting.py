@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ingest.narrative import narrative_statements
 from ingest.normalize import parse_number
 
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
@@ -521,8 +522,6 @@ def requests_equations(fmt: str) -> list[Equation]:
 def narrative_facts(narrative: str) -> list[Fact]:
     """Totals the narrative states (received, carried over, carried forward, 复议, 诉讼) as facts
     about cells; used only to choose between splits the table leaves open."""
-    from ingest.checks import narrative_statements
-
     facts: list[Fact] = []
     for topic, number, _sentence in narrative_statements(narrative or ""):
         facts.append(_fact(topic, float(number)))
