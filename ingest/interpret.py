@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ingest import settings
 from ingest.identity import detect_identity, name_report
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
@@ -103,7 +104,7 @@ def is_header(v: RowView) -> bool:
     if v.has_numbers:
         return False
     hits = sum(1 for label in v.labels if label in HEADER_CORES or "勾稽关系" in label)
-    return hits >= 2 or (hits >= 1 and len(v.labels) == 1 and not v.values)
+    return hits >= settings.INTERPRET.header_words or (hits >= 1 and len(v.labels) == 1 and not v.values)
 
 
 # --- splitting the document into tables ---------------------------------------------------------
@@ -287,7 +288,7 @@ def _adds_up(values: list[SourceCell]) -> bool:
     if any(x.status == "invalid" for x in numbers):
         return False
     amounts = [x.value or 0 for x in numbers]
-    return abs(sum(amounts[:-1]) - amounts[-1]) < 1e-9
+    return abs(sum(amounts[:-1]) - amounts[-1]) < settings.INTERPRET.equal_tolerance
 
 
 def _fit_tokens(v: RowView, values: list[SourceCell], n: int, table: str) -> Placed:
@@ -564,7 +565,7 @@ def _match(table: str, v: RowView, group: str | None) -> str | None:
         return _active_row(v.labels)
     if table == "requests":
         return _request_row(v.labels, group)
-    return "all" if _digits(v) >= 10 and v.has_numbers else None
+    return "all" if _digits(v) >= settings.INTERPRET.appeals_min_cells and v.has_numbers else None
 
 
 def _digits(v: RowView) -> int:
@@ -673,10 +674,11 @@ def _doubtful_yuan(spec: CellSpec, value: float, raw: str, unit: str, header_uni
     if unit or header_unit != "元":
         return ""
     decimals = core(raw).partition(".")[2].rstrip("元")
-    if len(decimals) > 2:
+    if len(decimals) > settings.INTERPRET.yuan_max_decimals:
         return f"金额有 {len(decimals)} 位小数（元只到分）"
-    if spec.key == "active.procurement.amount" and 0 < value < 100:
-        return "采购总金额不足 100 元"
+    least = settings.INTERPRET.procurement_min_yuan
+    if spec.key == "active.procurement.amount" and 0 < value < least:
+        return f"采购总金额不足 {least:g} 元"
     return ""
 
 
@@ -736,7 +738,7 @@ def _holds(readings: dict[str, CellReading], relation: dict[str, int], col: str)
     cells = [readings.get(f"requests.{rid}.{col}") for rid in relation]
     if any(c is None or c.flagged for c in cells):
         return False
-    return abs(sum(sign * (c.value or 0) for sign, c in zip(relation.values(), cells, strict=True))) < 1e-9  # type: ignore[union-attr]
+    return abs(sum(sign * (c.value or 0) for sign, c in zip(relation.values(), cells, strict=True))) < settings.INTERPRET.equal_tolerance  # type: ignore[union-attr]
 
 
 UNREAD = "未能读出"
@@ -813,10 +815,6 @@ def _note_alignment(readings: dict[str, CellReading], alignment: Alignment, fmt:
     derive_blank_totals(readings, fmt)
 
 
-STRAY_ROWS = 3
-"""Rows of numbers placed nowhere that make a mostly unreadable table's blanks untrustworthy."""
-
-
 def _distrust_blanks(readings: dict[str, CellReading], views: list[RowView], placed: dict[str, Placed]) -> None:
     """In a grid table we mostly could not read, an empty cell is not evidence of 0.
 
@@ -831,7 +829,7 @@ def _distrust_blanks(readings: dict[str, CellReading], views: list[RowView], pla
         return
     used = {id(p.view.row) for p in placed.values()}
     stray = [v for v in views if v.has_numbers and not is_header(v) and id(v.row) not in used]
-    if len(stray) < STRAY_ROWS:
+    if len(stray) < settings.INTERPRET.stray_rows:
         return
     reason = f"本表 {flagged}/{len(readings)} 格无法读取，另有 {len(stray)} 行数字无法对应，空白格不能当作0"
     for reading in readings.values():

@@ -20,7 +20,7 @@ visible instead of "solving it away":
    when no combination of candidates satisfies the relations the rows stay flagged: a
    candidate is never forced to make a table add up.
 
-Enumeration is bounded (:data:`MAX_NODES`, :data:`MAX_OPTIONS`); hitting a bound is reported
+Enumeration is bounded (``max_nodes``, ``max_options`` of ingest/settings.py's ``SPLITTING``); hitting a bound is reported
 and the row is flagged, never half-decided.
 """
 
@@ -31,21 +31,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ingest import settings
+from ingest.narrative import narrative_statements
 from ingest.normalize import parse_number
 
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
 """Column kinds: a non-negative count; a count that may carry a sign (本年增/减); an amount (万元/元)."""
 
-MAX_NODES = 50_000
-"""Search steps allowed for one row or one table before giving up (the row is then flagged)."""
-MAX_OPTIONS = 2_000
-"""Candidates kept for one row; more than this and the row is flagged as undecidable."""
-MAX_CHOICE_NODES = 20_000
-"""Search steps allowed when choosing between rows' candidates (each step weighs every relation)."""
-MAX_SOLUTIONS = 5_000
-"""Consistent combinations collected when choosing between rows' candidates."""
-SHOWN = 6
-"""Candidates listed in a flag's reason."""
 
 HOW_DIGITS = "按表内勾稽关系拆分：数字位数等于列数，逐位拆分"
 HOW_ROW = "按表内勾稽关系拆分：本行合计唯一确定"
@@ -145,7 +137,7 @@ def sum_check(groups: Sequence[tuple[int, int]]) -> RowCheck:
         partial = sum(value_of(p) for p in pieces[start : min(col + 1, end)])
         if col < end:
             return partial < 1 or len(str(int(partial))) <= chars_left
-        return abs(partial - value_of(pieces[end])) < 1e-6
+        return abs(partial - value_of(pieces[end])) < settings.SPLITTING.tolerance
 
     return check
 
@@ -157,14 +149,15 @@ APPEALS_ROW = sum_check([(0, 4), (5, 9), (10, 14)])
 
 
 def enumerate_splits(tokens: Sequence[str], kinds: Sequence[str], check: RowCheck | None = None,
-                     *, blanks: bool = False, whole: bool = False, limit: int = MAX_OPTIONS) -> list[Candidate]:
+                     *, blanks: bool = False, whole: bool = False, limit: int | None = None) -> list[Candidate]:
     """Every way to cut ``tokens`` into ``len(kinds)`` well-formed cells that ``check`` accepts.
 
     Blank-mark tokens ("/", "—") are one blank cell each.  With ``blanks`` the text may omit
     blank cells: a blank (None) may stand in any column.  With ``whole`` a token that is a
     number by itself is one cell (spaces separate the cells); only malformed ones ("00") are
-    cut.  Raises :class:`Capped` past ``limit`` results or :data:`MAX_NODES` steps."""
+    cut.  Raises :class:`Capped` past ``limit`` results (default ``max_options``) or ``max_nodes`` steps."""
     width = len(kinds)
+    limit = settings.SPLITTING.max_options if limit is None else limit
     out: list[Candidate] = []
     pieces: list[Piece] = []
     steps = 0
@@ -173,7 +166,7 @@ def enumerate_splits(tokens: Sequence[str], kinds: Sequence[str], check: RowChec
     def place(ti: int, pos: int) -> None:
         nonlocal steps
         steps += 1
-        if steps > MAX_NODES:
+        if steps > settings.SPLITTING.max_nodes:
             raise Capped
         j = len(pieces)
         if j == width:
@@ -217,19 +210,21 @@ def enumerate_splits(tokens: Sequence[str], kinds: Sequence[str], check: RowChec
 
 
 def _total_last(tokens: Sequence[str], kinds: Sequence[str], *, blanks: bool, whole: bool,
-                limit: int = MAX_OPTIONS) -> list[Candidate]:
+                limit: int | None = None) -> list[Candidate]:
     """The splits of a row whose last column is the sum of all the others (a requests row),
     found total first: each way the text can end in the total, then the rest cut into the
     other columns with that sum known, so partial sums past it prune at once."""
+    limit = settings.SPLITTING.max_options if limit is None else limit
+    tolerance = settings.SPLITTING.tolerance
     out: list[Candidate] = []
     for total, rest in _endings(tokens, kinds[-1], blanks=blanks, whole=whole):
         target = value_of(total)
 
         def check(filled: int, pieces: Sequence[Piece], chars_left: int, target: float = target) -> bool:
             partial = sum(value_of(p) for p in pieces)
-            if partial > target + 1e-6 or partial + 10 ** min(chars_left, 30) <= target:
+            if partial > target + tolerance or partial + 10 ** min(chars_left, 30) <= target:
                 return False
-            return filled < len(kinds) - 1 or abs(partial - target) < 1e-6
+            return filled < len(kinds) - 1 or abs(partial - target) < tolerance
 
         found = enumerate_splits(rest, kinds[:-1], check, blanks=blanks, whole=whole, limit=limit - len(out))
         out += [(*c, total) for c in found]
@@ -374,8 +369,8 @@ def ambiguity(split: RowSplit) -> str:
         return f"{printed}拆分为{split.width}列的方式过多（超过求解上限），无法确定各数所在列"
     if not split.options:
         return f"{printed}无法拆分为{split.width}列并满足本行合计（可能原表本行有误，或读取有误），未采用"
-    shown = "；".join(describe(c) for c in split.options[:SHOWN])
-    more = "…" if len(split.options) > SHOWN else ""
+    shown = "；".join(describe(c) for c in split.options[:settings.SPLITTING.shown])
+    more = "…" if len(split.options) > settings.SPLITTING.shown else ""
     ways = f"{printed}可拆分为{split.width}列的方式有{len(split.options)}种（{shown}{more}）"
     if split.doubt:
         return f"{ways}，{split.doubt}，无法确定，未采用"
@@ -443,12 +438,13 @@ def choose(options: dict[str, list[tuple[float, ...]]], known: dict[str, tuple[f
 
     def fits(partial: Sequence[float], depth: int) -> bool:
         low, high = bounds[depth]
-        return all(p + lo <= 1e-6 and p + hi >= -1e-6 for p, lo, hi in zip(partial, low, high, strict=True))
+        tolerance = settings.SPLITTING.tolerance
+        return all(p + lo <= tolerance and p + hi >= -tolerance for p, lo, hi in zip(partial, low, high, strict=True))
 
     def search(depth: int, partial: tuple[float, ...]) -> None:
         nonlocal steps
         steps += 1
-        if steps > MAX_CHOICE_NODES or len(solutions) > MAX_SOLUTIONS:
+        if steps > settings.SPLITTING.max_choice_nodes or len(solutions) > settings.SPLITTING.max_solutions:
             raise Capped
         if depth == len(rows):
             solutions.append(dict(assigned))
@@ -521,8 +517,6 @@ def requests_equations(fmt: str) -> list[Equation]:
 def narrative_facts(narrative: str) -> list[Fact]:
     """Totals the narrative states (received, carried over, carried forward, 复议, 诉讼) as facts
     about cells; used only to choose between splits the table leaves open."""
-    from ingest.checks import narrative_statements
-
     facts: list[Fact] = []
     for topic, number, _sentence in narrative_statements(narrative or ""):
         facts.append(_fact(topic, float(number)))
@@ -545,7 +539,7 @@ def _fact(topic: str, n: float) -> Fact:
 
 
 def _eq(a: float, b: float) -> bool:
-    return abs(a - b) < 1e-6
+    return abs(a - b) < settings.SPLITTING.tolerance
 
 
 def _reader(solution: dict[str, int], options: dict[str, list[tuple[float, ...]]],

@@ -7,7 +7,7 @@ caller's single transaction, so an upgrade either completes or leaves the file e
 operator upgrades by installing the new release and starting it, nothing else.
 
 To add a step: write ``_vN(db)``, append ``Migration(N, "...", _vN)``, and bump
-``store.db.SCHEMA_VERSION`` to N.  ``store.db._create_v1`` stays frozen as the v1 schema; a new
+``store.schema.SCHEMA_VERSION`` to N.  ``store.schema._create_v1`` stays frozen as the v1 schema; a new
 file is created as v1 and then migrated, so new and upgraded files go through the same code.
 """
 

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.checks import narrative_statements, requests_rows, run_checks
+from ingest.checks import requests_rows, run_checks
 from ingest.model import CellReading, CheckResult, ParsedReport
+from ingest.narrative import narrative_statements
 from store.catalogue import APPLICANT_COLUMNS, specs_for
 from store.formats import outcome_rows
 from tests.conftest import SHARED, needs_shared

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from store import db as store_db
 from store import migrations
+from store import schema as store_schema
 from store.db import StoreError, open_db, schema_version
 from store.migrations import Migration, MigrationError
 
@@ -19,7 +19,7 @@ def make_v1_file(path: Path) -> None:
     """A database exactly as the v1 release wrote it, with one report in it."""
     conn = sqlite3.connect(path)
     db = sqlite_utils.Database(conn)
-    store_db._create_v1(db)
+    store_schema._create_v1(db)
     db.execute("insert into meta (key, value) values ('schema_version', '1')")
     db.execute("insert into agencies (name, region) values ('聊城市城市管理局', '聊城市')")
     db.execute(
@@ -60,12 +60,12 @@ def index_names(path: Path) -> set[str]:
 
 
 def test_release_version_matches_the_steps() -> None:
-    assert store_db.SCHEMA_VERSION == migrations.latest_version() >= 2
+    assert store_schema.SCHEMA_VERSION == migrations.latest_version() >= 2
 
 
 def test_new_file_gets_the_latest_schema(db_path: Path) -> None:
     db = open_db(db_path)
-    assert schema_version(db) == store_db.SCHEMA_VERSION
+    assert schema_version(db) == store_schema.SCHEMA_VERSION
     assert "ingest_log_sha" in index_names(db_path) and "cells_key" not in index_names(db_path)
     assert db.execute("select name, version from data_versions order by name").fetchall() == [
         ("agencies", 0), ("agency_changes", 0), ("agency_forms", 0), ("reports", 0)]
@@ -78,7 +78,7 @@ def test_v1_file_is_upgraded_in_place_with_its_data(db_path: Path) -> None:
 
     db = open_db(db_path)
 
-    assert schema_version(db) == store_db.SCHEMA_VERSION
+    assert schema_version(db) == store_schema.SCHEMA_VERSION
     assert dump(db_path) == before
     assert "ingest_log_sha" in index_names(db_path)
     assert "cells_key" not in index_names(db_path)  # made by v2, dropped by v3: no query used it
@@ -88,7 +88,7 @@ def test_v1_file_is_upgraded_in_place_with_its_data(db_path: Path) -> None:
     ).fetchall())
     assert "PRIMARY KEY (report_id=? AND key=?)" in plan
     db.conn.close()
-    assert schema_version(open_db(db_path)) == store_db.SCHEMA_VERSION  # idempotent on reopen
+    assert schema_version(open_db(db_path)) == store_schema.SCHEMA_VERSION  # idempotent on reopen
 
 
 def test_failing_step_rolls_back_every_step(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +102,7 @@ def test_failing_step_rolls_back_every_step(db_path: Path, monkeypatch: pytest.M
 
     step = migrations.latest_version() + 1
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, Migration(step, "broken", broken)])
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", step)
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", step)
 
     with pytest.raises(StoreError, match=f"v{step}.*rolled back"):
         open_db(db_path)
@@ -152,7 +152,7 @@ def test_two_processes_creating_one_file_at_once(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert schema_version(open_db(path)) == store_db.SCHEMA_VERSION
+    assert schema_version(open_db(path)) == store_schema.SCHEMA_VERSION
 
 
 def _open_fresh_files(folder: str, trials: int, barrier, errors) -> None:  # type: ignore[no-untyped-def]
@@ -188,5 +188,5 @@ def test_processes_opening_a_fresh_file_at_once_never_see_a_lock(tmp_path: Path)
         conn = sqlite3.connect(tmp_path / f"fresh-{trial}.db")
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
         assert conn.execute("select value from meta where key = 'schema_version'").fetchone()[0] == str(
-            store_db.SCHEMA_VERSION)
+            store_schema.SCHEMA_VERSION)
         conn.close()

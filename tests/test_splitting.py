@@ -3,9 +3,11 @@ left open decided only by the relations between rows, real errors of a report ke
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from ingest import splitting
+from ingest import settings, splitting
 from ingest.splitting import AMOUNT, APPEALS_ROW, COUNT, REQUESTS_ROW, SIGNED, split_row
 
 SEVEN = [COUNT] * 7
@@ -129,7 +131,7 @@ def test_relations_that_no_combination_satisfies_leave_rows_flagged() -> None:
 
 
 def test_the_bound_is_reported_not_half_decided(monkeypatch) -> None:
-    monkeypatch.setattr(splitting, "MAX_NODES", 50)
+    monkeypatch.setattr(settings, "SPLITTING", dataclasses.replace(settings.SPLITTING, max_nodes=50))
     split = split_row(["1923243216294377212624"], [COUNT] * 7)
     assert split.capped and split.cells is None
     assert "上限" in splitting.ambiguity(split)

@@ -6,8 +6,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-_DIGITS = {"〇": "0", "零": "0", "○": "0", "o": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-           "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+from store.numerals import cn_digits, cn_number
+
 _RELATIVE = {"今年": 0, "去年": -1, "前年": -2, "大前年": -3}
 
 _YEAR_RE = re.compile(
@@ -52,7 +52,7 @@ def _year_of(m: re.Match[str], today: datetime.date) -> int | None:
     if m.group("short"):
         return 2000 + int(m.group("short"))
     if m.group("cn"):
-        return int("".join(_DIGITS[c] for c in m.group("cn")))
+        return cn_digits(m.group("cn"))
     if m.group("rel"):
         return today.year + _RELATIVE[m.group("rel")]
     return None
@@ -60,7 +60,6 @@ def _year_of(m: re.Match[str], today: datetime.date) -> int | None:
 
 _VERSUS_PREVIOUS = re.compile(r"(?:比|较|与|跟|和)(?:上一?年|去年|前一年)(?:度)?(?:相比|比)?|同比")
 _RECENT = re.compile(r"(?:最?近|过去)([两二三四五六七八九十\d]{1,2})年")
-_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def versus_previous(text: str) -> re.Match[str] | None:
@@ -73,5 +72,7 @@ def recent_years(text: str) -> int | None:
     m = _RECENT.search(text)
     if not m:
         return None
-    n = int(m.group(1)) if m.group(1).isdigit() else _COUNT.get(m.group(1))
+    count = m.group(1)
+    # one numeral or digits only: "近二十年" has never been read as a span (kept as it was)
+    n = cn_number(count) if count.isdigit() or len(count) == 1 else None
     return n if n and n >= 2 else None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from ingest import limits
+from ingest import limits, settings
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.normalize import nfkc, parse_number, split_tokens
 
@@ -84,9 +84,9 @@ def detect_layout(lines: list[str]) -> str:
     """``cells`` (one cell per line), ``tabs`` (tab-separated) or ``spaces``."""
     cell_lines = sum(1 for ln in lines if ln.startswith("\t") and "\t" not in ln[1:])
     tab_lines = sum(1 for ln in lines if "\t" in ln.strip("\t") or ln.count("\t") >= 2)
-    if cell_lines >= 20 and cell_lines > tab_lines:
+    if cell_lines >= settings.TEXT.cell_layout_lines and cell_lines > tab_lines:
         return "cells"
-    if tab_lines >= 3:
+    if tab_lines >= settings.TEXT.tab_layout_lines:
         return "tabs"
     return "spaces"
 
@@ -228,19 +228,15 @@ _GLUED_END = re.compile(r"[\u4e00-\u9fff)）”\"]\d+(?:\.\d+)?(?:万元|元)?\s
 """A line ending in a label with its numbers glued on ("…申请数量640020470")."""
 _BARE_RUN = re.compile(r"^\s*\d[\d.]*\s*$")
 """A line of digits only: in a document of glued rows, a value row without a label (table 4)."""
-RUN_ON_ROWS = 4
-"""Row ends on one line that make it a run-on line (a table printed on one line)."""
-GLUED_LINES = 5
-"""Lines ending in glued numbers that make a document a dump of run-together cells."""
 
 
 def _pseudo_lines(lines: list[str]) -> list[PseudoLine]:
     """Lines as rows: run-on lines (a table on one line) and, in a document whose rows glue their
     numbers to their labels, those lines too, are cut by :func:`segments`; others stay whole."""
-    glued = sum(1 for line in lines if _GLUED_END.search(line)) >= GLUED_LINES
+    glued = sum(1 for line in lines if _GLUED_END.search(line)) >= settings.TEXT.glued_lines
     out: list[PseudoLine] = []
     for number, line in enumerate(lines, start=1):
-        run_on = len(_RUN_ON.findall(line)) >= RUN_ON_ROWS
+        run_on = len(_RUN_ON.findall(line)) >= settings.TEXT.run_on_rows
         if run_on or (glued and (_GLUED_END.search(line) or _BARE_RUN.match(line))):
             pieces = segments(line)
             spacing = cell_spacing([piece for _, piece in pieces]) if run_on else "glued"
@@ -261,9 +257,9 @@ def cell_spacing(pieces: list[str]) -> str:
         values = _split_line(split_tokens(piece))[1]
         if any(len(v) > 1 and v[0] == "0" and v[1:2].isdigit() for v in values):
             glued += 1  # "00", "023": no printed number starts with 0
-        elif len(values) >= 3:
+        elif len(values) >= settings.TEXT.spaced_min_values:
             spaced += 1
-        elif len(values) == 1 and len(values[0]) >= 3:
+        elif len(values) == 1 and len(values[0]) >= settings.TEXT.glued_min_digits:
             glued += 1
     return "spaced" if spaced > glued else "glued"
 

@@ -1,0 +1,42 @@
+"""The readers' tuning thresholds: named in ingest/settings.py, checked there, read by the code."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from ingest import settings
+from ingest.readers.text import detect_layout
+from ingest.settings import InterpretSettings, SplittingSettings, TextSettings
+
+
+def test_defaults_are_valid_and_frozen() -> None:
+    for current in (settings.TEXT, settings.INTERPRET, settings.SPLITTING):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            current.shown = 1  # type: ignore[misc, union-attr]
+
+
+@pytest.mark.parametrize(("kind", "change", "error"), [
+    (TextSettings, {"glued_lines": 0}, ValueError),
+    (TextSettings, {"run_on_rows": -1}, ValueError),
+    (TextSettings, {"tab_layout_lines": 2.5}, TypeError),
+    (TextSettings, {"spaced_min_values": 1}, ValueError),
+    (InterpretSettings, {"stray_rows": 0}, ValueError),
+    (InterpretSettings, {"equal_tolerance": 0.01}, ValueError),
+    (InterpretSettings, {"header_words": True}, TypeError),
+    (SplittingSettings, {"max_nodes": "many"}, TypeError),
+    (SplittingSettings, {"tolerance": 0.0}, ValueError),
+])
+def test_a_senseless_value_is_refused(kind: type, change: dict, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        kind(**change)
+    with pytest.raises(error):  # replace() runs the same checks
+        dataclasses.replace(kind(), **change)
+
+
+def test_the_text_reader_reads_its_thresholds_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["申请人\t自然人\t法人", "本年新收\t3\t1"]
+    assert detect_layout(lines) == "spaces"  # two tab lines are below the default three
+    monkeypatch.setattr(settings, "TEXT", dataclasses.replace(settings.TEXT, tab_layout_lines=2))
+    assert detect_layout(lines) == "tabs"
