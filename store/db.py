@@ -35,7 +35,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _UNICODE_JSON = json.JSONEncoder(ensure_ascii=False)
 """``json.dumps(x, ensure_ascii=False)`` builds an encoder per call; a report stores ~200 of them."""
 DEFAULT_DB = "xxgk.db"
