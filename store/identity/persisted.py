@@ -20,10 +20,11 @@ import gc
 import hashlib
 import marshal
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 import sqlite_utils
 
@@ -104,7 +105,9 @@ def loads(data: bytes) -> AgencyIndex | None:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _index_of(marshal.loads(data))
+        index = _index_of(marshal.loads(data))
+        gc.freeze()  # a million long-lived containers: later collections need not walk them again
+        return index
     finally:
         if paused:
             gc.enable()
@@ -115,15 +118,41 @@ def _index_of(value: object) -> AgencyIndex | None:
         return None
     _, entries, exact, by_organ, by_code, organ_tokens, held_under, rank, token_first, place_first = value
     index = AgencyIndex.__new__(AgencyIndex)
-    index.entries = [Entry(id=i, name=n, code=c, organ=o, level=lv, codes=cs) for i, n, c, o, lv, cs in entries]
+    index.entries = _Entries(entries)
     index.exact, index.by_organ, index.by_code = exact, by_organ, by_code
     index.organ_tokens, index.held_under, index.rank = organ_tokens, held_under, rank
     index.token_first, index.place_first = token_first, place_first
     index.dept = index.by_organ
     index.held = frozenset(by_code)
     index.place_forms = resolver._question_places(index.held)
-    index.names = [e.name for e in index.entries]
+    index.names = [row[1] for row in entries]
     return index
+
+
+class _Entries(Sequence[Entry]):
+    """The agencies as stored rows, each made an :class:`Entry` when asked for: a question looks
+    at a handful of them, and making all 100,000 up front cost a tenth of a second."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> Entry: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Entry]: ...
+
+    def __getitem__(self, i: int | slice) -> Entry | list[Entry]:
+        if isinstance(i, slice):
+            return [_entry(row) for row in self._rows[i]]
+        return _entry(self._rows[i])
+
+
+def _entry(row: tuple) -> Entry:
+    agency, name, code, organ, level, codes = row
+    return Entry(id=agency, name=name, code=code, organ=organ, level=level, codes=codes)
 
 
 def _stored(db: sqlite_utils.Database, key: str) -> AgencyIndex | None:
