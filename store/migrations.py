@@ -96,7 +96,8 @@ def _v5(db: sqlite_utils.Database) -> None:
     derived data, so the file keeps the last one built (:mod:`store.identity.persisted`), stamped
     with the counters of v4 it was built at and a fingerprint of the code and tables that built
     it: a process loads it instead, and anything else is rebuilt, never used stale."""
-    db.execute("create table if not exists agency_index_cache (key text primary key, data blob not null)")
+    db.execute("create table if not exists agency_index_cache (key text not null, part text not null, "
+               "made integer not null, data blob not null, primary key (key, part)) without rowid")
 
 
 MIGRATIONS: list[Migration] = [

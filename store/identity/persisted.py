@@ -11,6 +11,13 @@ snapshot.  A newer release, a merge, an alias or a new agency changes the key, a
 process rebuilds.  Writing it back is best effort: a read-only file, a connection inside its own
 transaction or another writer holding the lock only means this process does not save it.
 
+A question needs only a sliver of the big maps (the forms starting with a character it holds),
+so they are kept in shards by first character and a process loads a shard when a question first
+looks there; the rest (agencies, places) is one row.  A shard's rows never change under a key; the
+newest other key is kept when a new one is saved, so a process mid-question still finds its own
+(and one that does not, two changes later, raises :class:`StaleIndex`: the question is asked
+again on the current index, never answered from a part of another).
+
 The stored form is :mod:`marshal` of plain values (no pickle: loading a file must not run code).
 """
 
@@ -20,7 +27,7 @@ import gc
 import hashlib
 import marshal
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,11 +38,18 @@ import sqlite_utils
 from store.identity import resolver
 from store.identity.resolver import AgencyIndex, Entry
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the stored layout changes (the fingerprint catches code changes as well)."""
 
 _SAVE_WAIT_MS = 50
 """How long saving waits for another writer before giving up (the answer must not wait)."""
+
+SHARDED = ("exact", "organ_tokens", "by_organ")
+"""The big maps, by first character of their keys, loaded a shard at a time."""
+
+
+class StaleIndex(Exception):
+    """A shard of the index in use is gone from the file (its agencies changed twice meanwhile)."""
 
 
 def fetch(db: sqlite_utils.Database) -> tuple[tuple[int, ...], AgencyIndex]:
@@ -73,16 +87,19 @@ def save(db: sqlite_utils.Database, state: tuple[int, ...], index: AgencyIndex) 
     agencies have not changed since it was built.  Returns whether it was stored."""
     if db.conn.in_transaction:  # the caller's own write: do not widen it
         return False
-    data = dumps(index)
+    key, made = key_of(state), sum(state)  # the counters only grow: a later state sums higher
+    rows = [(key, part, made, data) for part, data in parts(index).items()]
     previous = db.execute("PRAGMA busy_timeout").fetchone()[0]
     try:
         db.execute(f"PRAGMA busy_timeout = {_SAVE_WAIT_MS}")
         db.conn.execute("BEGIN IMMEDIATE")
-        if resolver.agency_state(db) != state:
+        if resolver.agency_state(db) != state or db.conn.execute(
+                "select 1 from agency_index_cache where key = ? and part = 'core'", [key]).fetchone():
             db.conn.execute("ROLLBACK")
             return False
-        db.conn.execute("delete from agency_index_cache")
-        db.conn.execute("insert into agency_index_cache (key, data) values (?, ?)", [key_of(state), data])
+        db.conn.execute("delete from agency_index_cache where key not in (select key from agency_index_cache "
+                        "where part = 'core' order by made desc limit 1)")
+        db.conn.executemany("insert into agency_index_cache (key, part, made, data) values (?, ?, ?, ?)", rows)
         db.conn.execute("COMMIT")
         return True
     except sqlite3.OperationalError:  # read-only, locked, no such table (an old file opened read-only)
@@ -93,40 +110,95 @@ def save(db: sqlite_utils.Database, state: tuple[int, ...], index: AgencyIndex) 
         db.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
-def dumps(index: AgencyIndex) -> bytes:
+def parts(index: AgencyIndex) -> dict[str, bytes]:
+    """The rows an index is stored as: 'core', and one per shard ('exact:城' …)."""
     entries = [(e.id, e.name, e.code, e.organ, e.level, e.codes) for e in index.entries]
-    return marshal.dumps((FORMAT, entries, index.exact, index.by_organ, index.by_code, index.organ_tokens,
-                          index.held_under, index.rank, index.token_first, index.place_first))
+    shards: dict[str, dict[str, dict]] = {}
+    for name in SHARDED:
+        for form, value in getattr(index, name).items():
+            shards.setdefault(f"{name}:{form[:1]}", {})[form] = value
+    core = (FORMAT, entries, index.by_code, index.held_under, index.rank, index.token_first, index.place_first,
+            sorted(shards))
+    return {"core": marshal.dumps(core), **{part: marshal.dumps(shard) for part, shard in shards.items()}}
 
 
-def loads(data: bytes) -> AgencyIndex | None:
-    """The index stored in ``data`` (None when it is of another layout).  The collector is
-    paused meanwhile: it would walk the growing heap again and again (half the load time)."""
+def loads(core: bytes, shard: Callable[[str], bytes | None]) -> AgencyIndex | None:
+    """The index whose 'core' row is ``core`` and whose shards ``shard(part)`` reads (None when
+    it is of another layout).  The collector is paused meanwhile: it would walk the growing heap
+    again and again (half the load time)."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        index = _index_of(marshal.loads(data))
-        gc.freeze()  # a million long-lived containers: later collections need not walk them again
+        index = _index_of(marshal.loads(core), shard)
+        gc.freeze()  # long-lived containers: later collections need not walk them again
         return index
     finally:
         if paused:
             gc.enable()
 
 
-def _index_of(value: object) -> AgencyIndex | None:
+def _index_of(value: object, shard: Callable[[str], bytes | None]) -> AgencyIndex | None:
     if not isinstance(value, tuple) or not value or value[0] != FORMAT:
         return None
-    _, entries, exact, by_organ, by_code, organ_tokens, held_under, rank, token_first, place_first = value
+    _, entries, by_code, held_under, rank, token_first, place_first, held_parts = value
     index = AgencyIndex.__new__(AgencyIndex)
     index.entries = _Entries(entries)
-    index.exact, index.by_organ, index.by_code = exact, by_organ, by_code
-    index.organ_tokens, index.held_under, index.rank = organ_tokens, held_under, rank
+    index.by_code, index.held_under, index.rank = by_code, held_under, rank
     index.token_first, index.place_first = token_first, place_first
+    for name in SHARDED:
+        setattr(index, name, _Shards(name, {p for p in held_parts if p.startswith(name + ":")}, shard))
     index.dept = index.by_organ
     index.held = frozenset(by_code)
     index.place_forms = resolver._question_places(index.held)
     index.names = [row[1] for row in entries]
     return index
+
+
+class _Shards(Mapping):
+    """One of the big maps, read a shard (the keys starting with one character) at a time."""
+
+    def __init__(self, name: str, held: set[str], read: Callable[[str], bytes | None]) -> None:
+        self._name, self._held, self._read = name, held, read
+        self._shards: dict[str, dict] = {}
+
+    def _shard(self, first: str) -> dict:
+        found = self._shards.get(first)
+        if found is None:
+            part = f"{self._name}:{first}"
+            data = self._read(part) if part in self._held else marshal.dumps({})
+            if data is None:
+                raise StaleIndex(part)
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                found = self._shards[first] = marshal.loads(data)
+            finally:
+                if paused:
+                    gc.enable()
+        return found
+
+    def __getitem__(self, key: str) -> object:
+        if not isinstance(key, str) or not key:
+            raise KeyError(key)
+        return self._shard(key[0])[key]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(key) and key in self._shard(key[0])
+
+    def get(self, key: str, default: object = None) -> object:
+        return self._shard(key[0]).get(key, default) if isinstance(key, str) and key else default
+
+    def __iter__(self) -> Iterator[str]:
+        for part in sorted(self._held):
+            yield from self._shard(part.split(":", 1)[1])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _Entries(Sequence[Entry]):
@@ -157,10 +229,32 @@ def _entry(row: tuple) -> Entry:
 
 def _stored(db: sqlite_utils.Database, key: str) -> AgencyIndex | None:
     try:
-        row = db.execute("select data from agency_index_cache where key = ?", [key]).fetchone()
+        row = db.execute("select data from agency_index_cache where key = ? and part = 'core'", [key]).fetchone()
     except sqlite3.OperationalError:  # no such table: a file opened without its upgrade
         return None
-    return loads(row[0]) if row else None
+    if row is None:
+        return None
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    return loads(row[0], _Reader(path, key).read) if path else None
+
+
+class _Reader:
+    """Reads a shard of one stored index, later, on a connection of its own: the index outlives
+    the connection it was loaded through (it is cached per file)."""
+
+    def __init__(self, path: str, key: str) -> None:
+        self._path, self._key = path, key
+        self._conn: sqlite3.Connection | None = None
+
+    def read(self, part: str) -> bytes | None:
+        try:
+            if self._conn is None:
+                self._conn = sqlite3.connect(Path(self._path).as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+            row = self._conn.execute("select data from agency_index_cache where key = ? and part = ?",
+                                     [self._key, part]).fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
 
 
 @contextmanager

@@ -617,6 +617,11 @@ def index_for(db: sqlite_utils.Database) -> AgencyIndex:
     return index
 
 
+def forget_cached() -> None:
+    """Drop every cached index (one in use lost a stored shard: the next question reloads)."""
+    _CACHE.clear()
+
+
 def _db_identity(db: sqlite_utils.Database) -> str:
     row = db.execute("PRAGMA database_list").fetchone()
     return row[2] if row and row[2] else f"memory:{id(db.conn)}"
