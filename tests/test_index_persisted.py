@@ -141,3 +141,12 @@ def test_ask_as_processes_gives_the_same_answers_built_and_loaded(db) -> None:
     assert len(stored_key(open_db(path))) == 1
     assert run(QUESTIONS[0]) == built
     assert built["status"] == "answer" and built["value"] == 2
+
+
+def test_without_a_second_connection_every_shard_is_read_at_once(db, monkeypatch) -> None:
+    expected = [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS]
+    resolver._CACHE.clear()
+    monkeypatch.setattr(persisted._Reader, "_row", lambda self, sql, part: None)
+    _, index = persisted.fetch(db)
+    assert isinstance(index.exact, persisted._Shards)
+    assert [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS] == expected

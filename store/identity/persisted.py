@@ -235,7 +235,13 @@ def _stored(db: sqlite_utils.Database, key: str) -> AgencyIndex | None:
     if row is None:
         return None
     path = db.execute("PRAGMA database_list").fetchone()[2]
-    return loads(row[0], _Reader(path, key).read) if path else None
+    reader = _Reader(path, key) if path else None
+    if reader is not None and reader.holds_key():
+        return loads(row[0], reader.read)
+    # no second connection to the file (a folder we may not write beside a WAL file, a temporary
+    # database): every shard now, through this one, in the same snapshot
+    shards = dict(db.execute("select part, data from agency_index_cache where key = ?", [key]).fetchall())
+    return loads(row[0], shards.get)
 
 
 class _Reader:
@@ -247,14 +253,20 @@ class _Reader:
         self._conn: sqlite3.Connection | None = None
 
     def read(self, part: str) -> bytes | None:
+        row = self._row("select data from agency_index_cache where key = ? and part = ?", part)
+        return row[0] if row else None
+
+    def holds_key(self) -> bool:
+        """Whether this connection opens and sees the index (a cheap probe, not the data)."""
+        return self._row("select 1 from agency_index_cache where key = ? and part = ?", "core") is not None
+
+    def _row(self, sql: str, part: str) -> tuple | None:
         try:
             if self._conn is None:
                 self._conn = sqlite3.connect(Path(self._path).as_uri() + "?mode=ro", uri=True, check_same_thread=False)
-            row = self._conn.execute("select data from agency_index_cache where key = ? and part = ?",
-                                     [self._key, part]).fetchone()
+            return self._conn.execute(sql, [self._key, part]).fetchone()
         except sqlite3.Error:
             return None
-        return row[0] if row else None
 
 
 @contextmanager
