@@ -11,7 +11,8 @@ import re
 import sqlite_utils
 
 from store.identity.gazetteer import normalise
-from store.identity.resolver import index_for
+from store.identity.persisted import StaleIndex
+from store.identity.resolver import forget_cached, index_for
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年(?:度)?)?(?!\d)")
 
@@ -30,8 +31,13 @@ def find_agencies(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[
     text = normalise(text)
     if not text:
         return []
-    index = index_for(db)
-    resolution = index.resolve_name(text)
+    try:
+        index = index_for(db)
+        resolution = index.resolve_name(text)
+    except StaleIndex:  # the agencies changed twice meanwhile: once more, on the current index
+        forget_cached()
+        index = index_for(db)
+        resolution = index.resolve_name(text)
     ids = {e.name: e.id for e in index.entries}
     return [(ids[name], name) for name in resolution.matches[:limit] if name in ids]
 

@@ -91,10 +91,20 @@ def _v4(db: sqlite_utils.Database) -> None:
             )
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """Every new ``xxgk ask`` process rebuilt the agency index from 100,000 names (4.5 s); it is
+    derived data, so the file keeps the last one built (:mod:`store.identity.persisted`), stamped
+    with the counters of v4 it was built at and a fingerprint of the code and tables that built
+    it: a process loads it instead, and anything else is rebuilt, never used stale."""
+    db.execute("create table if not exists agency_index_cache (key text not null, part text not null, "
+               "made integer not null, data blob not null, primary key (key, part)) without rowid")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(2, "index cells by key; ingest_log by sha256", _v2),
     Migration(3, "agency identity: divisions, organs, forms, merges", _v3),
     Migration(4, "data version counters of agencies and reports, kept by triggers; drop the unused cells_key", _v4),
+    Migration(5, "the agency index a process builds, kept for the next process", _v5),
 ]
 
 

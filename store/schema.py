@@ -31,7 +31,7 @@ import sqlite_utils
 
 from store.writes import write_transaction
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = "xxgk.db"
 BUSY_TIMEOUT_SECONDS = 30.0
 

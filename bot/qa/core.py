@@ -21,6 +21,8 @@ from bot.qa.text import canonical, clean
 from store import queries
 from store.catalogue import unit_of
 from store.identity.organs import read_organ
+from store.identity.persisted import StaleIndex
+from store.identity.resolver import forget_cached
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,11 @@ def _safe(db: sqlite_utils.Database, question: object, today: datetime.date | No
         text = clean(question if isinstance(question, str) else str(question or ""))
         if not text.strip():
             return Answer(status="not_found", kind="help", text=help_text([], "问题是空的。"))
-        return _ask(db, text, today or datetime.date.today(), chosen)
+        try:
+            return _ask(db, text, today or datetime.date.today(), chosen)
+        except StaleIndex:  # the agencies changed twice while answering: once more, on the current index
+            forget_cached()
+            return _ask(db, text, today or datetime.date.today(), chosen)
     except Exception:  # a bug must not take the shell down; the user gets one clear line
         log.exception("answering failed: %r", str(question)[:200])
         return Answer(status="not_found", kind="help", text=help_text([], "内部错误，未能回答这个问题，已记录。"))

@@ -599,17 +599,27 @@ _CACHE_SIZE = 8
 
 
 def index_for(db: sqlite_utils.Database) -> AgencyIndex:
-    """The cached index of this database's agencies, rebuilt when they change."""
+    """The cached index of this database's agencies, rebuilt when they change.  A process's
+    first question loads the one the file keeps (:mod:`store.identity.persisted`) instead of
+    rebuilding it from every agency."""
+    from store.identity import persisted
+
     key = (_db_identity(db), *agency_state(db))
     index = _CACHE.get(key)
     if index is None:
-        index = AgencyIndex(rows_for_index(db))
+        state, index = persisted.fetch(db)
+        key = (_db_identity(db), *state)
         _CACHE[key] = index
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
     return index
+
+
+def forget_cached() -> None:
+    """Drop every cached index (one in use lost a stored shard: the next question reloads)."""
+    _CACHE.clear()
 
 
 def _db_identity(db: sqlite_utils.Database) -> str:
