@@ -170,3 +170,11 @@ def test_missing_reports_audit(db):
     assert a.value == len(names) and "共4个单位缺2020年年报" in a.text
     local = q(db, "聊城哪些单位缺2020年年报")
     assert {s["agency"] for s in local.series} == {"聊城市机关事务管理局"}
+
+
+@pytest.mark.parametrize("question", ["2020年塘定各部门申请数排名", "2020年塘定各部门公开率排名"])
+def test_a_ranking_in_a_place_not_understood_is_not_widened_to_every_agency(db, question):
+    """An unknown place before 各部门 was dropped and every agency held was ranked, as if asked."""
+    a = q(db, question)
+    assert (a.status, a.series) == ("not_found", []), a.text
+    assert "没有找到“塘定”这个地方的单位" in a.text

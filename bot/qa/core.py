@@ -95,6 +95,9 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
     if q.intent == "missing":
         return auditq.missing(db, q, index, today)
     if q.intent == "ranking":
+        unknown = _unknown_scope(q, index)
+        if unknown:  # "塘定各部门": never widened silently to every agency held
+            return _not_found(q, Resolution(note=f"没有找到“{unknown}”这个地方的单位，无法在那里排名"))
         return _not_held(q, None, [odd], q.choice) if odd else multi.ranking(db, q, index)
     named = _agencies(db, q, index, chosen)
     if named.problem is not None:
@@ -104,6 +107,20 @@ def _plan(db: sqlite_utils.Database, q: Question, index: AgencyIndex, chosen: st
         return _not_found(q, Resolution(note=f"没有找到“{unit_name}”（问题里的{'、'.join(named.names)}之外还写了这个单位名）",
                                         suggestions=named.names))
     return _taken(_for_agencies(db, q, named.names, unread, odd), named.taken)
+
+
+_SCOPE_WORD = re.compile(r"(?:市|区|县|省)?各(?:部门|单位|区县|县区|地|个单位)")
+
+
+def _unknown_scope(q: Question, index: AgencyIndex) -> str:
+    """The words right before 各部门/各单位/各区县 that no place or agency matched ("塘定各部门",
+    "聊成各部门" when the typo is not corrected): a ranking there must not become a ranking of all."""
+    if q.mentions:
+        return ""
+    phrase = index.fuzzy_phrase(q.text)
+    if phrase and re.search(re.escape(phrase) + _SCOPE_WORD.pattern, q.text):
+        return phrase
+    return ""
 
 
 def _taken(answer: Answer, taken: list[str]) -> Answer:
