@@ -19,9 +19,9 @@ import re
 
 from ingest import limits
 from ingest.model import Document, SourceCell, SourceRow
-from ingest.normalize import nfkc, parse_number, split_tokens
+from ingest.normalize import parse_number, split_tokens
 from ingest.readers import clean_cell_text
-from ingest.readers.text import check_cells, decode
+from ingest.readers.text import bounded_lines, check_cells
 
 KIND = "markdown"
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -34,13 +34,7 @@ _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一�
 
 def read_markdown(data: bytes, name: str = "") -> Document:
     """Decode, NFKC-normalise and split a Markdown report into rows with line provenance."""
-    if len(data) > limits.MAX_TEXT_BYTES:
-        raise limits.exceeds(f"文本文件 {len(data) // limits.MB} MB（上限 {limits.MAX_TEXT_BYTES // limits.MB} MB）",
-                             f"a text file of {len(data) // limits.MB} MB")
-    text = nfkc(decode(data)).replace("\r\n", "\n").replace("\r", "\n")
-    if text.count("\n") >= limits.MAX_TEXT_LINES:
-        raise limits.exceeds(f"文本超过 {limits.MAX_TEXT_LINES} 行", f"more than {limits.MAX_TEXT_LINES} lines")
-    lines = text.split("\n")
+    lines = bounded_lines(data)
     check_cells([line.replace("|", " ") for line in lines])
     rows: list[SourceRow] = []
     prose: list[tuple[int, str]] = []

@@ -42,15 +42,21 @@ def decode(data: bytes) -> str:
         raise IngestError("无法识别文本编码（既不是 UTF-8 也不是 GBK/GB18030）") from exc
 
 
-def read_text(data: bytes, name: str = "") -> Document:
-    """Decode, NFKC-normalise and split a text report into rows (see the module docstring)."""
+def bounded_lines(data: bytes) -> list[str]:
+    """Decode and NFKC-normalise a text file into lines, refused first when it is over the size or
+    line limits (shared by the text and Markdown readers)."""
     if len(data) > limits.MAX_TEXT_BYTES:
         raise limits.exceeds(f"文本文件 {len(data) // limits.MB} MB（上限 {limits.MAX_TEXT_BYTES // limits.MB} MB）",
                              f"a text file of {len(data) // limits.MB} MB")
     text = nfkc(decode(data)).replace("\r\n", "\n").replace("\r", "\n")
     if text.count("\n") >= limits.MAX_TEXT_LINES:
         raise limits.exceeds(f"文本超过 {limits.MAX_TEXT_LINES} 行", f"more than {limits.MAX_TEXT_LINES} lines")
-    lines = text.split("\n")
+    return text.split("\n")
+
+
+def read_text(data: bytes, name: str = "") -> Document:
+    """Decode, NFKC-normalise and split a text report into rows (see the module docstring)."""
+    lines = bounded_lines(data)
     check_cells(lines)
     layout = detect_layout(lines)
     if layout == "cells":
@@ -59,7 +65,7 @@ def read_text(data: bytes, name: str = "") -> Document:
         rows = _rows_tab_separated(lines)
     else:
         rows = _rows_from_lines(_pseudo_lines(lines))
-    return Document(kind="text", text=text, rows=rows)
+    return Document(kind="text", text="\n".join(lines), rows=rows)
 
 
 def check_cells(lines: list[str]) -> None:
