@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ingest import settings
 from ingest.identity import detect_identity, name_report
 from ingest.model import CellReading, Document, IngestError, ParsedReport, Provenance, SourceCell, SourceRow
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from ingest.splitting import RowSplit
+from store import settings
 from store.catalogue import CellSpec, specs_for
 from store.formats import detect_format, format_ids, formats, outcome_rows, rows
 

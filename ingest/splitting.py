@@ -20,7 +20,7 @@ visible instead of "solving it away":
    when no combination of candidates satisfies the relations the rows stay flagged: a
    candidate is never forced to make a table add up.
 
-Enumeration is bounded (``max_nodes``, ``max_options`` of ingest/settings.py's ``SPLITTING``); hitting a bound is reported
+Enumeration is bounded (``max_nodes``, ``max_options`` of store/settings.py's ``SPLITTING``); hitting a bound is reported
 and the row is flagged, never half-decided.
 """
 
@@ -31,9 +31,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest import settings
 from ingest.narrative import narrative_statements
 from ingest.normalize import parse_number
+from store import settings
 
 COUNT, SIGNED, AMOUNT = "count", "signed", "amount"
 """Column kinds: a non-negative count; a count that may carry a sign (本年增/减); an amount (万元/元)."""

@@ -1,4 +1,4 @@
-"""The readers' tuning thresholds: named in ingest/settings.py, checked there, read by the code."""
+"""The readers' tuning thresholds: named in store/settings.py, checked there, read by the code."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from ingest import settings
 from ingest.readers.text import detect_layout
-from ingest.settings import InterpretSettings, SplittingSettings, TextSettings
+from store import settings
+from store.settings import InterpretSettings, SplittingSettings, TextSettings
 
 
 def test_defaults_are_valid_and_frozen() -> None:
@@ -40,3 +40,17 @@ def test_the_text_reader_reads_its_thresholds_from_settings(monkeypatch: pytest.
     assert detect_layout(lines) == "spaces"  # two tab lines are below the default three
     monkeypatch.setattr(settings, "TEXT", dataclasses.replace(settings.TEXT, tab_layout_lines=2))
     assert detect_layout(lines) == "tabs"
+
+
+def test_the_agency_matcher_reads_its_cutoffs_from_the_settings(monkeypatch) -> None:
+    """A typo read at the default cutoff is refused once the cutoff is raised above its score."""
+    from store.identity.resolver import AgencyIndex
+
+    rows = [{"id": 1, "name": "聊城市大数据局", "region": "聊城市", "aliases": [], "division_code": "371500",
+             "organ": "大数据", "level": "department", "forms": []}]
+    index = AgencyIndex(rows)
+    assert index.fuzzy("聊城市大数剧局", ()).agency == "聊城市大数据局"
+    monkeypatch.setattr(settings, "MATCH", dataclasses.replace(settings.MATCH, anywhere_cutoff=99.0))
+    assert index.fuzzy("聊城市大数剧局", ()).agency is None
+    with pytest.raises(ValueError):
+        dataclasses.replace(settings.MATCH, anywhere_floor=90.0, anywhere_cutoff=80.0)

@@ -7,8 +7,9 @@ import dataclasses
 
 import pytest
 
-from ingest import settings, splitting
+from ingest import splitting
 from ingest.splitting import AMOUNT, APPEALS_ROW, COUNT, REQUESTS_ROW, SIGNED, split_row
+from store import settings
 
 SEVEN = [COUNT] * 7
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 
-from ingest import limits, settings
+from ingest import limits
 from ingest.model import Document, IngestError, SourceCell, SourceRow
 from ingest.normalize import nfkc, parse_number, split_tokens
+from store import settings
 
 _ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.．、]|第[一二三四五六七八九十]+条)")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from store import settings
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
 from store.identity.names import _keep_outer, typo_places
 from store.identity.organs import GOVERNMENT, LEVEL_WORDS, forms_of_key, max_form, read_organ
@@ -271,7 +272,7 @@ class AgencyIndex:
                 place = near[0]
                 form = place.name if len(place.name) == length else place.short
                 return window, form, f"“{window}”按“{form}”理解", self._expand(near)
-            if 1 < len(near) <= 8 and (before_organ or before_suffix):
+            if 1 < len(near) <= settings.MATCH.typo_places_max and (before_organ or before_suffix):
                 names = "、".join(p.name for p in near)
                 return window, window, f"“{window}”可能是{names}", self._expand(near)
         return None
@@ -432,11 +433,12 @@ class AgencyIndex:
             pool = self.region_of(m) if m is not None else self.region_ids(places)
             residue = _residue(phrase, places)
             scored = [(fuzz.ratio(residue, self._organ_text(i)), i) for i in pool]
-            cutoff = 75.0
+            cutoff = settings.MATCH.in_place_cutoff
         else:
-            hits = process.extract(phrase, self.names, scorer=fuzz.ratio, limit=8, score_cutoff=40)
+            hits = process.extract(phrase, self.names, scorer=fuzz.ratio, limit=settings.MATCH.anywhere_candidates,
+                                   score_cutoff=settings.MATCH.anywhere_floor)
             scored = [(score, idx) for _, score, idx in hits]
-            cutoff = 80.0
+            cutoff = settings.MATCH.anywhere_cutoff
         return self._from_scores(scored, cutoff, places)
 
     def _organ_text(self, i: int) -> str:

@@ -1,4 +1,5 @@
-"""Every tuning threshold of the readers and the interpreter, named and checked in one place.
+"""Every tuning threshold of the readers, the interpreter and the agency matcher, named and checked
+in one place (the store is the layer every other one may import).
 
 A threshold inline in the code ("20 lines", "10 digits", "50,000 steps") hides a decision; here
 each one has a name, a line saying why it has its value, and a check that refuses a value that
@@ -99,6 +100,28 @@ class SplittingSettings:
             raise ValueError("SplittingSettings.tolerance must stay below half a 分 (0.005)")
 
 
+@dataclass(frozen=True)
+class MatchSettings:
+    """How store/identity/resolver.py accepts a name that does not match exactly (rapidfuzz ratio)."""
+
+    in_place_cutoff: float = 75.0
+    """Score an agency's organ must reach when the question names its place (the pool is small)."""
+    anywhere_cutoff: float = 80.0
+    """Score a whole name must reach when no place is named (the pool is every agency)."""
+    anywhere_floor: float = 40.0
+    """Scores below this are not even kept as suggestions."""
+    anywhere_candidates: int = 8
+    """Names rapidfuzz returns for a phrase without a place."""
+    typo_places_max: int = 8
+    """A misspelt place near more than this many places is not offered as a choice."""
+
+    def __post_init__(self) -> None:
+        _require_positive(self)
+        if not self.anywhere_floor <= self.anywhere_cutoff <= 100 or self.in_place_cutoff > 100:
+            raise ValueError("MatchSettings: cutoffs are scores of at most 100, the floor below the cutoff")
+
+
 TEXT = TextSettings()
 INTERPRET = InterpretSettings()
 SPLITTING = SplittingSettings()
+MATCH = MatchSettings()
