@@ -8,16 +8,9 @@ import json
 
 import click
 
-from store.db import StoreError, open_db
+from cli.dbopen import open_for
 from store.identity import admin
 from store.lookup import find_agencies
-
-
-def _open(ctx: click.Context):
-    try:
-        return open_db(ctx.obj.db_path)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _one(db, text: str) -> str:  # type: ignore[no-untyped-def]
@@ -42,7 +35,7 @@ def agencies(ctx: click.Context, as_json: bool) -> None:
     """List agencies (canonical name, division, level, aliases, years held), or change them."""
     if ctx.invoked_subcommand is not None:
         return
-    rows = admin.list_agencies(_open(ctx))
+    rows = admin.list_agencies(open_for(ctx))
     for row in rows:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
@@ -61,7 +54,7 @@ def agencies(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def merge(ctx: click.Context, keep: str, other: str) -> None:
     """OTHER is the same agency as KEEP: its reports and names move to KEEP."""
-    db = _open(ctx)
+    db = open_for(ctx, writing=True)
     _run(lambda: admin.merge(db, _one(db, keep), _one(db, other)))
 
 
@@ -72,7 +65,7 @@ def merge(ctx: click.Context, keep: str, other: str) -> None:
 @click.pass_context
 def split(ctx: click.Context, agency: str, printed: tuple[str, ...], new_name: str | None) -> None:
     """Undo a wrong merge: reports printed as PRINTED move to an agency of their own."""
-    db = _open(ctx)
+    db = open_for(ctx, writing=True)
     _run(lambda: admin.split(db, _one(db, agency), list(printed), new_name))
 
 
@@ -82,7 +75,7 @@ def split(ctx: click.Context, agency: str, printed: tuple[str, ...], new_name: s
 @click.pass_context
 def alias(ctx: click.Context, agency: str, alias: str) -> None:
     """ALIAS is another name of AGENCY."""
-    db = _open(ctx)
+    db = open_for(ctx, writing=True)
     _run(lambda: admin.add_alias(db, _one(db, agency), alias))
 
 
@@ -93,7 +86,7 @@ def alias(ctx: click.Context, agency: str, alias: str) -> None:
 @click.pass_context
 def rename(ctx: click.Context, old: str, new: str, year: int | None) -> None:
     """OLD was renamed NEW (an institutional reform): one agency named NEW, trends run across."""
-    db = _open(ctx)
+    db = open_for(ctx, writing=True)
     _run(lambda: admin.rename(db, _one(db, old), new, year))
 
 
@@ -101,7 +94,7 @@ def rename(ctx: click.Context, old: str, new: str, year: int | None) -> None:
 @click.pass_context
 def history(ctx: click.Context) -> None:
     """Every recorded change."""
-    for row in admin.history(_open(ctx)):
+    for row in admin.history(open_for(ctx)):
         mark = "（已撤销）" if row["undone"] else ""
         click.echo(f"#{row['id']} {row['ts']} {row['action']}: {row['summary']}{mark}")
 
@@ -110,5 +103,5 @@ def history(ctx: click.Context) -> None:
 @click.pass_context
 def undo(ctx: click.Context) -> None:
     """Put back the latest change."""
-    db = _open(ctx)
+    db = open_for(ctx, writing=True)
     _run(lambda: admin.undo(db))

@@ -10,20 +10,10 @@ from pathlib import Path
 
 import click
 
+from cli.dbopen import open_for
 from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
 from store import queries
-from store.db import StoreError, open_db, require_writable
 from store.lookup import find_agencies
-
-
-def _open(ctx: click.Context, *, writing: bool = False):
-    try:
-        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
-        if writing:
-            require_writable(db, ctx.obj.db_path)
-        return db
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @click.command()
@@ -39,7 +29,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
     The kind (PDF, Word .docx or .doc/.wps via LibreOffice, HTML, text) is detected from the content.  Exit status is 1 when
     a file could not be read; a report that fails a check is stored and reported, not an error.
     """
-    db = _open(ctx, writing=True)
+    db = open_for(ctx, writing=True)
     files = expand_paths(paths)
     if not files:
         raise click.ClickException("没有找到文件 / no files found in: " + " ".join(paths))
@@ -172,7 +162,7 @@ def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_
 
     JSON: {"agency", "year", "format", "cells": {key: number|null}, "flags": [...], "checks": [...]}.
     """
-    db = _open(ctx)
+    db = open_for(ctx)
     report = _report_for(db, agency, year)
     if as_csv:
         from store.csv_export import report_csv
@@ -190,7 +180,7 @@ def export(ctx: click.Context, agency: str, year: int | None, as_json: bool, as_
 @click.pass_context
 def check(ctx: click.Context, agency: str | None, year: int | None, show_all: bool, as_json: bool) -> None:
     """List failed validation checks (of every current report, or of AGENCY [YEAR])."""
-    db = _open(ctx)
+    db = open_for(ctx)
     if agency and agency.isdigit() and year is None and len(agency) == 4:
         agency, year = None, int(agency)  # `xxgk check 2023`
     if agency:
