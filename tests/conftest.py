@@ -33,3 +33,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
+
+
+@pytest.fixture
+def api():
+    """A fake Telegram Bot API on 127.0.0.1 for one test (tests/fakebotapi.py)."""
+    from tests.fakebotapi import FakeBotAPI
+
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    """A database holding every bundled sample report, for the bot's tests."""
+    from tests.telegram_harness import sample_db
+
+    return sample_db(tmp_path / "bot.db")

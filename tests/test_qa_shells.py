@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from bot.console import ChatSession
@@ -26,13 +25,6 @@ QUESTIONS = (
     "聊城市人民政府2020年不予公开率",
     "北京市海淀区城市管理委员会2020年收到多少申请",
 )
-
-
-@pytest.fixture
-def api():
-    server = fake.FakeBotAPI().start()
-    yield server
-    server.stop()
 
 
 async def test_the_same_answer_through_cli_console_and_telegram(api, tmp_path):

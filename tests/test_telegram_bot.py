@@ -23,23 +23,9 @@ from tests.telegram_harness import (
     bot_config,
     broken_report,
     running,
-    sample_db,
     settle,
     wait_for,
 )
-
-
-@pytest.fixture
-def api():
-    server = fake.FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return sample_db(tmp_path / "bot.db")
-
 
 PINGTAN_NEW = "平潭综合实验区2023年本年新收政府信息公开申请：81 件。"
 """The answer's first line to 平潭综合实验区2023年新收申请多少."""

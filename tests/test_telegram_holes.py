@@ -31,24 +31,11 @@ from tests.telegram_harness import (
     broken_report,
     figures,
     running,
-    sample_db,
     settle,
     wait_for,
 )
 
 OTHER_MEMBER = 1003
-
-
-@pytest.fixture
-def api():
-    server = fake.FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return sample_db(tmp_path / "bot.db")
 
 
 @pytest.fixture

@@ -150,13 +150,6 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert outbox.backoff_seconds(50, base=2, cap=600) == 600
 
 
-@pytest.fixture
-def api():
-    server = fake.FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
 async def _run(db, api, **kwargs) -> None:
     delivery = AlertDelivery(db, max_attempts=kwargs.get("max_attempts", 5), backoff_base=0.0)
     async with Bot(fake.TOKEN, base_url=f"{api.base}/bot", base_file_url=f"{api.base}/file/bot") as bot:

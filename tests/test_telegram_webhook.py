@@ -59,13 +59,6 @@ def _wait(predicate, timeout: float = 20.0):
     raise AssertionError("condition not met in time")
 
 
-@pytest.fixture
-def api():
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
 def test_webhook_mode_end_to_end(tmp_path: Path, api: FakeBotAPI) -> None:
     xxgk = shutil.which("xxgk")
     if xxgk is None:
