@@ -38,8 +38,8 @@ def find_agencies(db: sqlite_utils.Database, text: str, limit: int = 5) -> list[
         forget_cached()
         index = index_for(db)
         resolution = index.resolve_name(text)
-    ids = {e.name: e.id for e in index.entries}
-    return [(ids[name], name) for name in resolution.matches[:limit] if name in ids]
+    entries = [index.named(name) for name in resolution.matches[:limit]]
+    return [(e.id, e.name) for e in entries if e is not None]
 
 
 def agency_name(db: sqlite_utils.Database, agency_id: int) -> str | None:

@@ -224,7 +224,7 @@ def _clearly_meant(phrase: str, r: Resolution, index: AgencyIndex) -> str | None
 def _another_organ(written: str, name: str, index: AgencyIndex) -> bool:
     """The written rest of a name is itself an organ (政府, 统计局) other than the suggestion's."""
     organ, _ = read_organ(written)
-    entry = next((e for e in index.entries if e.name == name), None)
+    entry = index.named(name)
     return organ is not None and entry is not None and organ.key != entry.organ
 
 
@@ -235,7 +235,7 @@ def _in_order(chars: str, name: str) -> bool:
 
 
 def _apply_choice(resolutions: list[Resolution], chosen: str, index: AgencyIndex) -> tuple[list[str], Answer | None]:
-    if not any(e.name == chosen for e in index.entries):
+    if index.named(chosen) is None:
         return [], Answer(status="not_found", text=f"数据库里没有“{chosen}”。")
     names = [r.agency for r in resolutions]
     slot = next((i for i, r in enumerate(resolutions) if not r.agency), 0)

@@ -129,6 +129,18 @@ class AgencyIndex:
         self.place_first = _longest_by_first_char(self.place_forms)
         self.names = [e.name for e in self.entries]
 
+    def named(self, name: str) -> Entry | None:
+        """The agency held under exactly this canonical name (None when none is); the name → entry
+        map is built once per index, also for an index loaded from the database."""
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None:
+            by_name = {}
+            for i, n in enumerate(self.names):
+                by_name.setdefault(n, i)
+            self.__dict__["_by_name"] = by_name
+        i = by_name.get(name)
+        return self.entries[i] if i is not None else None
+
     # ---------------------------------------------------------------- mentions in a text
 
     def mentions(self, q: str) -> list[Mention]:
