@@ -150,3 +150,29 @@ def test_without_a_second_connection_every_shard_is_read_at_once(db, monkeypatch
     _, index = persisted.fetch(db)
     assert isinstance(index.exact, persisted._Shards)
     assert [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS] == expected
+
+
+def test_a_question_process_imports_neither_numpy_nor_rapidfuzz(db_file):
+    """``xxgk ask`` is a process per question: sqlite-utils' optional numpy (a tenth of a second)
+    and rapidfuzz (only for names not read exactly) stay out of an exact question's process,
+    while numpy stays importable for anything that does want it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import sys\n"
+        "from store.db import open_db\n"
+        "from bot.qa import ask\n"
+        f"db = open_db({str(db_file)!r})\n"
+        "assert ask(db, '聊城市城市管理局2019年收到多少申请').status == 'answer'\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'rapidfuzz') if m in sys.modules))\n"
+        "import importlib.util\n"
+        "print(importlib.util.find_spec('numpy') is not None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    lines = out.stdout.split("\n")
+    assert lines[0] == "[]", out.stdout + out.stderr
+    assert lines[1] == "True"

@@ -10,6 +10,7 @@ in the question, and the answer names it among the words it did not understand.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PHRASES: tuple[tuple[str, str], ...] = (
     # question words and glue
@@ -81,8 +82,14 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 
 _WORD = re.compile(r"[A-Za-z]")
 _BETWEEN_WORDS = re.compile(r"(?<=[A-Za-z])\s+|\s+(?=[A-Za-z])")
-_TABLE = re.compile("|".join(f"(?P<p{n}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))"
-                             for n, (pattern, _) in enumerate(_PHRASES)), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _table() -> re.Pattern[str]:
+    """Every phrase as one pattern, compiled on the first question with Latin letters (about
+    10 ms: a Chinese question in a new ``xxgk ask`` process need not pay it)."""
+    return re.compile("|".join(f"(?P<p{n}>(?<![A-Za-z])(?:{pattern})(?![A-Za-z]))"
+                               for n, (pattern, _) in enumerate(_PHRASES)), re.IGNORECASE)
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -99,4 +106,4 @@ def to_chinese(text: str) -> str:
     if not _WORD.search(text):
         return text
     # words left in English stay apart ("no network", not "nonetwork") once spaces are dropped
-    return _BETWEEN_WORDS.sub("·", _TABLE.sub(_replace, text))
+    return _BETWEEN_WORDS.sub("·", _table().sub(_replace, text))

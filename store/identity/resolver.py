@@ -22,7 +22,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from rapidfuzz import fuzz, process
 
 from store import settings
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
@@ -441,6 +440,8 @@ class AgencyIndex:
         One name clearly ahead is taken with a note; several close ones are candidates."""
         if len(phrase) < 2:
             return Resolution(places=places)
+        from rapidfuzz import fuzz, process  # only a name not read exactly pays its import
+
         if places:
             pool = self.region_of(m) if m is not None else self.region_ids(places)
             residue = _residue(phrase, places)
