@@ -13,7 +13,8 @@ transaction or another writer holding the lock only means this process does not 
 
 A question needs only a sliver of the big maps (the forms starting with a character it holds),
 so they are kept in shards by first character and a process loads a shard when a question first
-looks there; the rest (agencies, places) is one row.  A shard's rows never change under a key; the
+looks there; the agencies likewise in blocks of :data:`BLOCK`, their names (for fuzzy matching)
+in one row, and the rest (places held, lengths) is one small 'core' row.  A shard's rows never change under a key; the
 newest other key is kept when a new one is saved, so a process mid-question still finds its own
 (and one that does not, two changes later, raises :class:`StaleIndex`: the question is asked
 again on the current index, never answered from a part of another).
@@ -36,16 +37,20 @@ from typing import overload
 import sqlite_utils
 
 from store.identity import resolver
+from store.identity.gazetteer import gazetteer
 from store.identity.resolver import AgencyIndex, Entry
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the stored layout changes (the fingerprint catches code changes as well)."""
 
 _SAVE_WAIT_MS = 50
 """How long saving waits for another writer before giving up (the answer must not wait)."""
 
-SHARDED = ("exact", "organ_tokens", "by_organ")
+SHARDED = ("exact", "organ_tokens", "by_organ", "char_postings")
 """The big maps, by first character of their keys, loaded a shard at a time."""
+
+BLOCK = 512
+"""Agencies per stored block: a question's few agencies cost a few small reads."""
 
 
 class StaleIndex(Exception):
@@ -111,27 +116,35 @@ def save(db: sqlite_utils.Database, state: tuple[int, ...], index: AgencyIndex) 
 
 
 def parts(index: AgencyIndex) -> dict[str, bytes]:
-    """The rows an index is stored as: 'core', and one per shard ('exact:城' …)."""
-    entries = [(e.id, e.name, e.code, e.organ, e.level, e.codes) for e in index.entries]
+    """The rows an index is stored as: 'core', the agencies in blocks ('entries:0' …), their
+    names in one row ('names', for fuzzy matching), and one per shard of the big maps
+    ('exact:城' …)."""
+    rows = [(e.id, e.name, e.code, e.organ, e.level, index.rank[i]) for i, e in enumerate(index.entries)]
+    blocks = {f"entries:{n}": marshal.dumps(rows[start:start + BLOCK])
+              for n, start in enumerate(range(0, len(rows), BLOCK))}
     shards: dict[str, dict[str, dict]] = {}
     for name in SHARDED:
         for form, value in getattr(index, name).items():
             shards.setdefault(f"{name}:{form[:1]}", {})[form] = value
-    core = (FORMAT, entries, index.by_code, index.held_under, index.rank, index.token_first, index.place_first,
-            sorted(shards))
-    return {"core": marshal.dumps(core), **{part: marshal.dumps(shard) for part, shard in shards.items()}}
+    core = (FORMAT, len(rows), index.by_code, index.held_under, index.token_first, index.place_first,
+            dict(index.char_sizes), sorted(shards))
+    return {"core": marshal.dumps(core), "names": marshal.dumps(list(index.names)), **blocks,
+            **{part: marshal.dumps(shard) for part, shard in shards.items()}}
 
 
 def loads(core: bytes, shard: Callable[[str], bytes | None]) -> AgencyIndex | None:
-    """The index whose 'core' row is ``core`` and whose shards ``shard(part)`` reads (None when
-    it is of another layout).  The collector is paused meanwhile: it would walk the growing heap
-    again and again (half the load time)."""
+    """The index whose 'core' row is ``core`` and whose other rows ``shard(part)`` reads (None
+    when it is of another layout)."""
+    return _index_of(_unmarshal(core), shard)
+
+
+def _unmarshal(data: bytes) -> object:
+    """:func:`marshal.loads` with the collector paused: it would walk the growing heap again and
+    again (half the load time), and what is loaded lives as long as the index."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        index = _index_of(marshal.loads(core), shard)
-        gc.freeze()  # long-lived containers: later collections need not walk them again
-        return index
+        return marshal.loads(data)
     finally:
         if paused:
             gc.enable()
@@ -140,17 +153,18 @@ def loads(core: bytes, shard: Callable[[str], bytes | None]) -> AgencyIndex | No
 def _index_of(value: object, shard: Callable[[str], bytes | None]) -> AgencyIndex | None:
     if not isinstance(value, tuple) or not value or value[0] != FORMAT:
         return None
-    _, entries, by_code, held_under, rank, token_first, place_first, held_parts = value
+    _, count, by_code, held_under, token_first, place_first, char_sizes, held_parts = value
     index = AgencyIndex.__new__(AgencyIndex)
-    index.entries = _Entries(entries)
-    index.by_code, index.held_under, index.rank = by_code, held_under, rank
-    index.token_first, index.place_first = token_first, place_first
+    index.entries = _Entries(count, shard)
+    index.rank = _Rank(index.entries)
+    index.names = _Names(shard)
+    index.by_code, index.held_under = by_code, held_under
+    index.token_first, index.place_first, index.char_sizes = token_first, place_first, char_sizes
     for name in SHARDED:
         setattr(index, name, _Shards(name, {p for p in held_parts if p.startswith(name + ":")}, shard))
     index.dept = index.by_organ
     index.held = frozenset(by_code)
     index.place_forms = resolver._question_places(index.held)
-    index.names = [row[1] for row in entries]
     return index
 
 
@@ -168,13 +182,7 @@ class _Shards(Mapping):
             data = self._read(part) if part in self._held else marshal.dumps({})
             if data is None:
                 raise StaleIndex(part)
-            paused = gc.isenabled()
-            gc.disable()
-            try:
-                found = self._shards[first] = marshal.loads(data)
-            finally:
-                if paused:
-                    gc.enable()
+            found = self._shards[first] = _unmarshal(data)  # type: ignore[assignment]
         return found
 
     def __getitem__(self, key: str) -> object:
@@ -202,14 +210,16 @@ class _Shards(Mapping):
 
 
 class _Entries(Sequence[Entry]):
-    """The agencies as stored rows, each made an :class:`Entry` when asked for: a question looks
-    at a handful of them, and making all 100,000 up front cost a tenth of a second."""
+    """The agencies, read a block of :data:`BLOCK` rows at a time when one of them is first asked
+    for, each made an :class:`Entry` then: a question looks at a handful of 100,000, and loading
+    them all cost a new process a tenth of a second."""
 
-    def __init__(self, rows: list[tuple]) -> None:
-        self._rows = rows
+    def __init__(self, count: int, read: Callable[[str], bytes | None]) -> None:
+        self._count, self._read = count, read
+        self._blocks: dict[int, list[tuple]] = {}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._count
 
     @overload
     def __getitem__(self, i: int) -> Entry: ...
@@ -218,13 +228,86 @@ class _Entries(Sequence[Entry]):
 
     def __getitem__(self, i: int | slice) -> Entry | list[Entry]:
         if isinstance(i, slice):
-            return [_entry(row) for row in self._rows[i]]
-        return _entry(self._rows[i])
+            return [self[k] for k in range(*i.indices(self._count))]
+        return _entry(self.row(i))
+
+    def row(self, i: int) -> tuple:
+        """The stored row of agency ``i``: (id, name, division code, organ, level, rank)."""
+        if i < 0:
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        n, at = divmod(i, BLOCK)
+        block = self._blocks.get(n)
+        if block is None:
+            data = self._read(f"entries:{n}")
+            if data is None:
+                raise StaleIndex(f"entries:{n}")
+            block = self._blocks[n] = _unmarshal(data)  # type: ignore[assignment]
+        return block[at]
+
+
+class _Rank(Mapping[int, int]):
+    """Agency position → its place in the order candidates are offered, read from its row."""
+
+    def __init__(self, entries: _Entries) -> None:
+        self._entries = entries
+
+    def __getitem__(self, i: int) -> int:
+        try:
+            return self._entries.row(i)[5]
+        except (IndexError, TypeError):
+            raise KeyError(i) from None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._entries)))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _Names(Sequence[str]):
+    """Every agency's name in position order, read in one piece when first needed (fuzzy
+    matching over all of them; an exact question never is)."""
+
+    def __init__(self, read: Callable[[str], bytes | None]) -> None:
+        self._read = read
+        self._names: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._names is None:
+            data = self._read("names")
+            if data is None:
+                raise StaleIndex("names")
+            self._names = _unmarshal(data)  # type: ignore[assignment]
+        return self._names  # type: ignore[return-value]
+
+    def as_list(self) -> list[str]:
+        """The names themselves (not a copy: do not change it)."""
+        return self._all()
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def,override]
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._all()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _entry(row: tuple) -> Entry:
-    agency, name, code, organ, level, codes = row
-    return Entry(id=agency, name=name, code=code, organ=organ, level=level, codes=codes)
+    agency, name, code, organ, level, _rank = row
+    return Entry(id=agency, name=name, code=code, organ=organ, level=level,
+                 codes=gazetteer().lineage(code) if code else frozenset())
 
 
 def _stored(db: sqlite_utils.Database, key: str) -> AgencyIndex | None:

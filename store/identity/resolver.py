@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from store import settings
+from store.identity.fuzzy import closest, postings_of
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
 from store.identity.names import _keep_outer, typo_places
 from store.identity.organs import GOVERNMENT, LEVEL_WORDS, forms_of_key, max_form, read_organ
@@ -32,10 +33,12 @@ from store.identity.organs import forms as organ_forms
 NON_AGENCY = ("政府信息公开", "政府信息", "政府集中采购", "信息公开", "政府网站")
 CONNECTORS = re.compile(r"和|与|跟|同|及|对比|比较|相比|vs|\|")
 _FILLER = re.compile(
-    r"\d+|今年|去年|大前年|前年|历年|多少|几件|几个|几项|几|是|有|一共|共计|总共|合计|了|吗|呢|请问|查询|查一下|告诉我|收到|申请|数量|情况|报告|年报|"
+    r"\d+|[〇零一二三四五六七八九]{4}(?=年)|今年|去年|大前年|前年|历年|多少|几件|几个|几项|几|是|有|一共|共计|总共|合计|了|吗|呢|请问|查询|查一下|告诉我|收到|申请|数量|情况|报告|年报|"
     r"件|个|项|万元|年度|年|的|被|因|在|为|对比|比较|趋势|排名|公开|处理|提供|复议|诉讼|采购|金额|许可|处罚|强制|收费|"
     r"规范性文件|规章|结转|办理|总计|自然人|法人|新收|纠正|维持|决定|制发|制作|各部门|各单位|各区县|各县区|哪些|哪个|#"
 )
+CLOSE = 8
+"""Fuzzy scores this near the best one are as good as it: several such names are a clarify."""
 COUNTIES = re.compile(r"各(?:区县|县区|县市区|县市|区|县)")
 DEPARTMENTS = re.compile(r"各(?:部门|委办局|局)")
 
@@ -127,17 +130,20 @@ class AgencyIndex:
         self.token_first = _longest_by_first_char((*self.exact, *self.organ_tokens))
         self.place_first = _longest_by_first_char(self.place_forms)
         self.names = [e.name for e in self.entries]
+        self.char_postings = postings_of(self.names)  # character → names holding it (fuzzy.closest)
+        self.char_sizes = {c: len(ids) for c, ids in self.char_postings.items()}
 
     def named(self, name: str) -> Entry | None:
-        """The agency held under exactly this canonical name (None when none is); the name → entry
-        map is built once per index, also for an index loaded from the database."""
-        by_name = self.__dict__.get("_by_name")
-        if by_name is None:
-            by_name = {}
-            for i, n in enumerate(self.names):
-                by_name.setdefault(n, i)
-            self.__dict__["_by_name"] = by_name
-        i = by_name.get(name)
+        """The agency held under exactly this canonical name (None when none is; the first by
+        position when two are).  Every name is among the exact forms, so one shard of them tells
+        the few positions to look at; only a name not there falls back to every name."""
+        ids = self.exact.get(normalise(name)) or ()
+        for i in sorted(ids):
+            if self.entries[i].name == name:
+                return self.entries[i]
+        if len(name) >= 2 and normalise(name) == name:
+            return None  # a name held would be among its own exact forms
+        i = next((k for k, n in enumerate(self.names) if n == name), None)
         return self.entries[i] if i is not None else None
 
     # ---------------------------------------------------------------- mentions in a text
@@ -440,7 +446,7 @@ class AgencyIndex:
         One name clearly ahead is taken with a note; several close ones are candidates."""
         if len(phrase) < 2:
             return Resolution(places=places)
-        from rapidfuzz import fuzz, process  # only a name not read exactly pays its import
+        from rapidfuzz import fuzz  # only a name not read exactly pays its import
 
         if places:
             pool = self.region_of(m) if m is not None else self.region_ids(places)
@@ -448,11 +454,27 @@ class AgencyIndex:
             scored = [(fuzz.ratio(residue, self._organ_text(i)), i) for i in pool]
             cutoff = settings.MATCH.in_place_cutoff
         else:
-            hits = process.extract(phrase, self.names, scorer=fuzz.ratio, limit=settings.MATCH.anywhere_candidates,
-                                   score_cutoff=settings.MATCH.anywhere_floor)
-            scored = [(score, idx) for _, score, idx in hits]
+            scored = self._closest_anywhere(phrase)
             cutoff = settings.MATCH.anywhere_cutoff
         return self._from_scores(scored, cutoff, places)
+
+    def _closest_anywhere(self, phrase: str) -> list[tuple[float, int]]:
+        """(score, position) of the names :meth:`_from_scores` decides on, as rapidfuzz's
+        ``extract`` of the best few over every name gives them.  When the best reaches the cutoff
+        only names within :data:`CLOSE` of it count, so those are all that is looked for (few
+        names can score that high: :func:`store.identity.fuzzy.closest` scores only them); else
+        the best few, whatever their scores, become the suggestions (every name is scored)."""
+        names = self.names if isinstance(self.names, list) else self.names.as_list()
+        match = settings.MATCH
+
+        def best(floor: float) -> list[tuple[float, int]]:
+            return closest(phrase, names, self.char_postings, self.char_sizes, limit=match.anywhere_candidates,
+                           floor=floor, start=floor)
+
+        near = best(match.anywhere_cutoff - CLOSE)  # every name within CLOSE of a best that reaches the cutoff
+        if near and near[0][0] >= match.anywhere_cutoff:
+            return near
+        return best(match.anywhere_floor)
 
     def _organ_text(self, i: int) -> str:
         e = self.entries[i]
@@ -467,7 +489,7 @@ class AgencyIndex:
         suggestions = list(dict.fromkeys(self.entries[i].name for _, i in scored[:5]))[:3]
         if best < cutoff:
             return Resolution(suggestions=suggestions, places=places)
-        top = list(dict.fromkeys(self.entries[i].name for s, i in scored if s >= best - 8))
+        top = list(dict.fromkeys(self.entries[i].name for s, i in scored if s >= best - CLOSE))
         if len(top) == 1:
             return Resolution(agency=top[0], places=places, note=f"按“{top[0]}”理解")
         return Resolution(candidates=top[:8], places=places)
