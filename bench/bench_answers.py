@@ -111,15 +111,18 @@ def main() -> None:
     index_for(db)
     build_ms = (time.perf_counter() - t0) * 1000
     qs = questions(db, args.n, args.seed)
-    times, statuses, kinds, slowest = [], collections.Counter(), collections.Counter(), []
-    for q in qs:
-        t = time.perf_counter()
-        a = ask(db, q, today=TODAY)
-        ms = (time.perf_counter() - t) * 1000
-        times.append(ms)
-        statuses[a.status] += 1
-        kinds[a.kind] += 1
-        slowest.append((ms, q))
+    passes = []
+    for _ in range(2):  # first: the stored index's parts read as questions need them; then warm
+        times, statuses, kinds, slowest = [], collections.Counter(), collections.Counter(), []
+        for q in qs:
+            t = time.perf_counter()
+            a = ask(db, q, today=TODAY)
+            ms = (time.perf_counter() - t) * 1000
+            times.append(ms)
+            statuses[a.status] += 1
+            kinds[a.kind] += 1
+            slowest.append((ms, q))
+        passes.append(times)
     audit = []
     for q in ("2023年哪些报告没通过校验", "哪些单位缺2023年年报", "聊城哪些单位缺2023年年报"):
         t = time.perf_counter()
@@ -128,12 +131,13 @@ def main() -> None:
     agencies = db.execute("select count(*) from agencies").fetchone()[0]
     reports = db.execute("select count(*) from reports").fetchone()[0]
     print(f"database: {reports} reports, {agencies} agencies; index build {build_ms:.0f} ms (once per db state)")
-    print(f"{len(times)} questions: p50 {statistics.median(times):.2f} ms, p90 {percentile(times, 90):.2f} ms, "
-          f"p99 {percentile(times, 99):.2f} ms, max {max(times):.2f} ms")
+    for label, sample in zip(("first pass (parts of the index read as needed)", "second pass (warm)"), passes, strict=True):
+        print(f"{len(sample)} questions, {label}: p50 {statistics.median(sample):.2f} ms, "
+              f"p90 {percentile(sample, 90):.2f} ms, p99 {percentile(sample, 99):.2f} ms, max {max(sample):.2f} ms")
     print("statuses:", dict(statuses), " kinds:", dict(kinds))
     print("slowest:", "; ".join(f"{q} ({ms:.1f} ms)" for ms, q in sorted(slowest, reverse=True)[:3]))
     print("audit (scan all reports):", "; ".join(f"{q} {ms:.0f} ms" for q, ms in audit))
-    print(f"p99 target 20 ms: {'met' if percentile(times, 99) <= 20 else 'NOT met'}")
+    print(f"p99 target 5 ms (warm): {'met' if percentile(times, 99) <= 5 else 'NOT met'}")
     old, new = freshness_keys(db)
     print(f"index freshness key per question: count(*) {old:.3f} ms (before), data_version {new:.4f} ms (now), "
           f"{old / new:.0f}x")

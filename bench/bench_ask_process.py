@@ -6,6 +6,7 @@ figures: e.g. a checkout before the agency index was kept in the file), each on 
 the database when ``--copy`` is given, so an older release never meets a newer schema.
 
 usage: python bench/bench_ask_process.py /tmp/big100k.db [-n 10] [--code OLD_CHECKOUT --old-db COPY]
+                                         [--question Q ...]
 """
 
 from __future__ import annotations
@@ -36,17 +37,29 @@ def run_once(code: Path, db: str, question: str) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
-def measure(label: str, code: Path, db: str, n: int, question: str) -> None:
-    first, _ = run_once(code, db, question)  # builds (and keeps) the index if the file has none
-    times, peaks = [], []
-    for _ in range(n):
-        t, peak = run_once(code, db, question)
-        times.append(t)
-        peaks.append(peak)
-    times.sort()
-    p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
-    print(f"{label}: first {first:.2f} s; then median {statistics.median(times):.2f} s, p90 {p90:.2f} s "
-          f"over {n} runs; peak memory {max(peaks) / 1024:.0f} MB")
+def measure(runs: dict[str, tuple[Path, str]], n: int, questions: list[str]) -> None:
+    """Time every code × question ``n`` times, interleaved (old, new, old, new …) so the machine's
+    noise falls on all alike; the first run of each (which may build and keep the index) apart."""
+    for question in questions:
+        print(f"question: {question}")
+        firsts = {label: run_once(code, db, question)[0] for label, (code, db) in runs.items()}
+        times: dict[str, list[float]] = {label: [] for label in runs}
+        peaks: dict[str, list[int]] = {label: [] for label in runs}
+        for _ in range(n):
+            for label, (code, db) in runs.items():
+                t, peak = run_once(code, db, question)
+                times[label].append(t)
+                peaks[label].append(peak)
+        medians = {}
+        for label in runs:
+            ordered = sorted(times[label])
+            p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+            medians[label] = statistics.median(ordered)
+            print(f"  {label}: first {firsts[label]:.2f} s; then median {medians[label]:.3f} s, p90 {p90:.3f} s "
+                  f"over {n} runs; peak memory {max(peaks[label]) / 1024:.0f} MB")
+        if len(runs) == 2:
+            old, new = medians.values()
+            print(f"  new / old: {new / old:.2f}x")
 
 
 def main() -> None:
@@ -55,11 +68,27 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=10)
     ap.add_argument("--code", type=Path, help="another checkout to time as 'old'")
     ap.add_argument("--old-db", help="the database the old code runs on (default: the same file)")
-    ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--question", action="append", help="a question to time (repeatable); default: a held "
+                    "agency's figure, the same agency misspelt, and an ambiguous organ")
     args = ap.parse_args()
+    runs: dict[str, tuple[Path, str]] = {}
     if args.code:
-        measure(f"old ({args.code})", args.code, args.old_db or args.db, args.n, args.question)
-    measure(f"new ({ROOT})", ROOT, args.db, args.n, args.question)
+        runs[f"old ({args.code})"] = (args.code, args.old_db or args.db)
+    runs[f"new ({ROOT})"] = (ROOT, args.db)
+    measure(runs, args.n, args.question or default_questions(args.db))
+
+
+def default_questions(db: str) -> list[str]:
+    """An exact name held in ``db``, the same name with one character wrong, and ``QUESTION``."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute("select name from agencies where length(name) >= 8 order by id limit 1 offset 777").fetchone()
+    if row is None:
+        return [QUESTION]
+    name = row[0]
+    typo = name[:-3] + ("理" if name[-3] != "理" else "里") + name[-2:]
+    return [f"{name}2023年收到多少申请", f"{typo}2023年收到多少申请", QUESTION]
 
 
 if __name__ == "__main__":
