@@ -217,6 +217,7 @@ class _Entries(Sequence[Entry]):
     def __init__(self, count: int, read: Callable[[str], bytes | None]) -> None:
         self._count, self._read = count, read
         self._blocks: dict[int, list[tuple]] = {}
+        self._made: dict[int, Entry] = {}  # a fuzzy pass over a place's agencies asks each one twice
 
     def __len__(self) -> int:
         return self._count
@@ -229,7 +230,12 @@ class _Entries(Sequence[Entry]):
     def __getitem__(self, i: int | slice) -> Entry | list[Entry]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(self._count))]
-        return _entry(self.row(i))
+        made = self._made.get(i)
+        if made is None:
+            made = _entry(self.row(i))
+            if i >= 0:
+                self._made[i] = made
+        return made
 
     def row(self, i: int) -> tuple:
         """The stored row of agency ``i``: (id, name, division code, organ, level, rank)."""

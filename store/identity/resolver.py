@@ -477,9 +477,15 @@ class AgencyIndex:
         return best(match.anywhere_floor)
 
     def _organ_text(self, i: int) -> str:
-        e = self.entries[i]
-        where = gazetteer().display(e.code) if e.code else ""
-        return e.name[len(where):] if where and e.name.startswith(where) else e.name
+        """Agency ``i``'s name without its place (what a question's residue is matched against),
+        remembered: a place's agencies are scored again by every question about a name there."""
+        known = self.__dict__.setdefault("_organ_texts", {})
+        text = known.get(i)
+        if text is None:
+            e = self.entries[i]
+            where = gazetteer().display(e.code) if e.code else ""
+            text = known[i] = e.name[len(where):] if where and e.name.startswith(where) else e.name
+        return text
 
     def _from_scores(self, scored: list[tuple[float, int]], cutoff: float, places: tuple[str, ...]) -> Resolution:
         if not scored:
