@@ -34,7 +34,7 @@ def bot(obj, config_path: str | None) -> None:
     from telegram.error import TelegramError
 
     from bot.telegram.app import run
-    from bot.telegram.startup import explain
+    from bot.telegram.startup import explain, explain_listen
 
     try:
         run(config)
@@ -45,3 +45,9 @@ def bot(obj, config_path: str | None) -> None:
         failure = explain(exc, config)
         click.echo(failure.message, err=True)
         sys.exit(failure.code)
+    except OSError as exc:  # the webhook server could not listen (port taken, no permission)
+        listen_failure = explain_listen(exc, config) if config.webhook_url else None
+        if listen_failure is None:
+            raise
+        click.echo(listen_failure.message, err=True)
+        sys.exit(listen_failure.code)

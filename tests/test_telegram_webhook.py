@@ -99,3 +99,25 @@ def test_webhook_mode_end_to_end(tmp_path: Path, api: FakeBotAPI) -> None:
             process.kill()
             output, _ = process.communicate()
     assert TOKEN not in output
+
+
+def test_webhook_port_in_use_is_one_line_and_an_exit_code(tmp_path: Path, api: FakeBotAPI) -> None:
+    """Another program on the webhook's port: `xxgk bot` says so in one line (no traceback, no
+    token) and exits with its own code, as every other start failure does."""
+    xxgk = shutil.which("xxgk")
+    if xxgk is None:
+        pytest.skip("xxgk is not installed on PATH")
+    db_path = sample_db(tmp_path / "bot.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ, XXGK_BOT_TOKEN=TOKEN, XXGK_DB=str(db_path), XXGK_BOT_API=api.base,
+                   XXGK_ALLOWED_USERS=str(MEMBER), XXGK_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                   XXGK_WEBHOOK_SECRET=SECRET, XXGK_WEBHOOK_LISTEN="127.0.0.1", XXGK_WEBHOOK_PORT=str(port),
+                   XXGK_DATA_DIR=str(tmp_path / "data"), NO_PROXY="127.0.0.1,localhost")
+        done = subprocess.run([xxgk, "bot"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 8, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert str(port) in last and "已被占用" in last and "Traceback" not in done.stderr, done.stderr
+    assert TOKEN not in done.stderr + done.stdout

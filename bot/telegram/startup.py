@@ -9,6 +9,7 @@ guide (deploy/README.md, "Troubleshooting").  The token never appears in the lin
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ NO_NETWORK = 4
 API_REFUSED = 5
 API_TIMEOUT = 6
 TELEGRAM_ERROR = 7
+WEBHOOK_UNAVAILABLE = 8  # the webhook's own address cannot be listened on
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,23 @@ def explain(exc: TelegramError, config: BotConfig) -> StartFailure:
     """The one-line reason (token redacted) and exit code for a Telegram error at start."""
     failure = _classify(exc, config)
     return StartFailure(failure.code, RedactToken(config.token).redact(failure.message))
+
+
+def explain_listen(exc: OSError, config: BotConfig) -> StartFailure | None:
+    """The one line for a webhook server that cannot listen (None: not that kind of error)."""
+    where = f"{config.listen}:{config.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return StartFailure(WEBHOOK_UNAVAILABLE, (
+            f"webhook 端口 {where} 已被占用：请停止占用它的程序，或用 XXGK_WEBHOOK_PORT 换一个端口 "
+            f"/ the webhook port {where} is already in use"))
+    if exc.errno == errno.EACCES:
+        return StartFailure(WEBHOOK_UNAVAILABLE, (
+            f"无权监听 webhook 端口 {where}（1024 以下的端口需要特权）：请换一个端口 "
+            f"/ no permission to listen on {where}"))
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return StartFailure(WEBHOOK_UNAVAILABLE, (
+            f"本机没有地址 {config.listen}：请检查 XXGK_WEBHOOK_LISTEN / cannot listen on {where}: no such address"))
+    return None
 
 
 def _classify(exc: TelegramError, config: BotConfig) -> StartFailure:
