@@ -111,6 +111,21 @@ def test_a_loaded_index_reads_only_the_shards_a_question_touches(db) -> None:
     assert 0 < len(index.exact._shards) < held
 
 
+def test_a_warmed_index_never_reads_the_file_again(db) -> None:
+    """What the bot does at start: every part read once, so no question waits on the file (and
+    a file that lost the stored index meanwhile changes nothing for it)."""
+    expected = [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS]
+    resolver._CACHE.clear()
+    _, index = persisted.fetch(db)
+    persisted.warm(index)
+    assert len(index.exact._shards) == len(index.exact._held) and index.names.as_list()
+    resolver._CACHE[(resolver._db_identity(db), *resolver.agency_state(db))] = index
+    with write_transaction(db):
+        db.execute("delete from agency_index_cache")  # any later read would raise StaleIndex
+    assert [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS] == expected
+    assert resolver.index_for(db) is index
+
+
 def test_a_read_only_database_still_answers(db, tmp_path: Path) -> None:
     path = Path(db.execute("PRAGMA database_list").fetchone()[2])
     expected = [ask(db, q, today=TODAY_2024).as_json() for q in QUESTIONS]

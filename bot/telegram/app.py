@@ -8,6 +8,7 @@ Bot API.  :func:`run` adds the process concerns: logging without the token, poll
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 from urllib.parse import urlparse
 
@@ -74,12 +75,29 @@ def _add_handlers(app: Application) -> None:
 
 
 async def _post_init(app: Application) -> None:
-    """After getMe: resend what a previous process left mid-delivery, publish the command menu."""
+    """After getMe: resend what a previous process left mid-delivery, read the whole agency index
+    (the first questions need not wait for its parts), publish the command menu."""
     app.bot_data["delivery"].recover()
+    _warm_index(app.bot_data["db"])
     try:
         await app.bot.set_my_commands([BotCommand(c.name, c.menu) for c in commands.COMMANDS])
     except Exception as exc:  # the menu is a convenience; the bot works without it
         log.warning("setMyCommands failed: %s", exc)
+
+
+def _warm_index(db: sqlite_utils.Database) -> None:
+    """Load the agency index and every stored part of it, once, before the first update."""
+    from store.identity import persisted
+    from store.identity.resolver import index_for
+
+    started = time.perf_counter()
+    try:
+        index = index_for(db)
+        persisted.warm(index)
+    except Exception as exc:  # answers still work, loading parts as they need them
+        log.warning("agency index not preloaded: %s", exc)
+        return
+    log.info("agency index ready: %d agencies in %.0f ms", len(index.entries), (time.perf_counter() - started) * 1000)
 
 
 def run(config: BotConfig) -> None:

@@ -168,12 +168,34 @@ def _index_of(value: object, shard: Callable[[str], bytes | None]) -> AgencyInde
     return index
 
 
+def warm(index: AgencyIndex) -> None:
+    """Read every part of a loaded index now (a long-running bot, before its first question: the
+    parts a question needs would otherwise be read while a user waits)."""
+    for name in SHARDED:
+        shards = getattr(index, name)
+        if isinstance(shards, _Shards):
+            for part in shards.parts():
+                shards.load(part)
+    if isinstance(index.entries, _Entries):
+        for i in range(0, len(index.entries), BLOCK):
+            index.entries.row(i)
+    if isinstance(index.names, _Names):
+        index.names.as_list()
+
+
 class _Shards(Mapping):
     """One of the big maps, read a shard (the keys starting with one character) at a time."""
 
     def __init__(self, name: str, held: set[str], read: Callable[[str], bytes | None]) -> None:
         self._name, self._held, self._read = name, held, read
         self._shards: dict[str, dict] = {}
+
+    def parts(self) -> list[str]:
+        """The first characters this map has a shard for."""
+        return sorted(part.split(":", 1)[1] for part in self._held)
+
+    def load(self, first: str) -> dict:
+        return self._shard(first)
 
     def _shard(self, first: str) -> dict:
         found = self._shards.get(first)
