@@ -103,6 +103,23 @@ def test_inventory_questions_answer_with_what_is_held(held_db) -> None:
     assert in_2023.text.splitlines() == ["数据库里有2023年报告的单位共 1 个：", "• 平潭综合实验区（2023年）"]
 
 
+def test_inventory_of_one_agency_or_one_place(held_db) -> None:
+    """"聊城市人民政府有哪些报告" lists its years and files (it was its latest overview), and
+    "聊城市有哪些单位" the agencies there (it was the overview of 聊城市人民政府)."""
+    own = ask(held_db, "聊城市人民政府有哪几年的年报？")
+    assert own.status == "answer" and own.kind == "inventory" and own.agency == "聊城市人民政府"
+    assert own.text.splitlines()[:2] == ["聊城市人民政府在数据库里有报告 1 份：2020年",
+                                         "• 2020年：zf.html（2019版表格）"]
+    misspelt = ask(held_db, "聊成市人民政府有哪些报告")
+    assert misspelt.text.splitlines()[:2] == ["（“聊成市”按“聊城市”理解）", own.text.splitlines()[0]]
+    assert ask(held_db, "聊城市人民政府2023年有哪些报告").status == "no_data"
+    place = ask(held_db, "聊城有哪些单位")
+    assert place.kind == "inventory" and place.text.splitlines() == ["聊城在数据库里有报告的单位共 1 个：",
+                                                                      "• 聊城市人民政府（2020年）"]
+    assert ask(held_db, "北京市有哪些单位").status == "no_data"
+    assert ask(held_db, "聊城市人民政府2020年收到多少申请").kind != "inventory"
+
+
 def test_an_empty_database_says_how_to_load_reports(tmp_path) -> None:
     answer = ask(open_db(tmp_path / "empty.db"), "有哪些单位")
     assert answer.status == "no_data" and "xxgk ingest 文件夹" in answer.text

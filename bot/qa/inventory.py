@@ -1,9 +1,12 @@
-"""What the database holds: "有哪些单位", "数据库里有哪些报告", "有哪些年份".
+"""What the database holds: "有哪些单位", "数据库里有哪些报告", "有哪些年份", and the same of one
+agency or one place: "聊城市人民政府有哪些报告 / 有哪几年的年报", "聊城市有哪些单位".
 
 A newcomer who has just loaded reports first asks what is there; without this the question was
-read as a figure of an unnamed agency and answered "没有找到问题中的单位".  The question must be
-*only* such an inventory question (an optional year, "数据库里", "都有" …), so "哪些单位缺2023年
-年报", "2023年哪些报告没通过校验" or "聊城市城市管理局有哪些报告" keep their own answers.
+read as a figure of an unnamed agency and answered "没有找到问题中的单位", and "聊城市有哪些单位"
+as the overview of 聊城市人民政府.  The question must be *only* such an inventory question (an
+optional year, "数据库里", "都有" …, or an agency or place before it), so "哪些单位缺2023年年报" or
+"2023年哪些报告没通过校验" keep their own answers.  A scope the resolver does not read as one
+agency or a place is left to the other answers (which say what they did not find).
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ def _year(group: str) -> str:
 
 _PATTERNS = {
     kind: re.compile(rf"^{_year('before')}{_WHERE}{_year('after')}{_HAS}{_WHAT}{words}{_TAIL}$")
+    for kind, words in _KINDS.items()
+}
+_SCOPED = {
+    kind: re.compile(rf"^{_year('before')}(?P<scope>[^\d]{{2,40}}?)(?:的)?{_year('after')}{_HAS}{_WHAT}{words}{_TAIL}$")
     for kind, words in _KINDS.items()
 }
 _PUNCT = re.compile(r"[\s?？!！。.,，:：~～]+")
@@ -70,11 +77,22 @@ def holdings(db: sqlite_utils.Database, year: int | None = None) -> list[Held]:
     return [Held(name, tuple(sorted(int(y) for y in str(years).split(",")))) for name, years in rows]
 
 
+def scoped_question(text: str) -> tuple[str, str, int | None] | None:
+    """``(kind, scope, year)`` when ``text`` asks what is held of an agency or a place."""
+    bare = _PUNCT.sub("", text)
+    for kind, pattern in _SCOPED.items():
+        match = pattern.fullmatch(bare)
+        if match:
+            year = match.group("before") or match.group("after")
+            return kind, match.group("scope"), int(year) if year else None
+    return None
+
+
 def answer(db: sqlite_utils.Database, text: str) -> Answer | None:
     """The inventory answer to ``text``, or None when it is another kind of question."""
     asked = inventory_question(text)
     if asked is None:
-        return None
+        return _scoped(db, text)
     kind, year = asked
     held = holdings(db, year)
     if not held:
@@ -116,6 +134,77 @@ def _years(held: list[Held], year: int | None) -> tuple[str, list[dict]]:
     lines = [f"数据库里有 {_year_list(tuple(sorted(by_year)))} 的报告："]
     lines += [f"• {y}年：{len(names)} 份" for y, names in sorted(by_year.items())]
     return "\n".join(lines), [{"label": f"{y}年", "value": len(names)} for y, names in sorted(by_year.items())]
+
+
+def _scoped(db: sqlite_utils.Database, text: str) -> Answer | None:
+    """What one agency (its reports, by year, with their files) or one place (its agencies and
+    their years) holds; None when the scope is neither, exactly."""
+    from store.identity.resolver import index_for
+
+    asked = scoped_question(text)
+    if asked is None:
+        return None
+    kind, scope, year = asked
+    index = index_for(db)
+    mentions = index.mentions(scope)
+    if len(mentions) != 1:
+        return None
+    mention = mentions[0]
+    if index.names_a_place_only(mention) and mention.places:
+        ids = index.region_of(mention)
+        return _place(db, "".join(mention.places), [index.entries[i].id for i in ids], year)
+    if kind == "agencies":
+        return None
+    resolution = index.resolve_name(scope)
+    entry = index.named(resolution.agency) if resolution.agency else None
+    if entry is None:  # several agencies, or none: the other answers list them or say so
+        return None
+    found = _agency(db, resolution.agency, entry.id, year)
+    if resolution.note:  # a place written one character wrong, read as the one held
+        found.text = f"（{resolution.note}）\n{found.text}"
+    return found
+
+
+def _agency(db: sqlite_utils.Database, name: str, agency_id: int, year: int | None) -> Answer:
+    rows = db.execute(
+        "select year, source_name, format, failed_checks from reports where agency_id = ? and status = 'current'"
+        + (" and year = ?" if year is not None else "") + " order by year",
+        [agency_id, year] if year is not None else [agency_id]).fetchall()
+    if not rows:
+        scope = f"{year}年的" if year else ""
+        return Answer(status="no_data", kind="inventory", agency=name, year=year,
+                      text=f"数据库里没有{name}{scope}报告。")
+    lines = [f"{name}在数据库里有报告 {len(rows)} 份：{_year_list(tuple(r[0] for r in rows))}"]
+    for y, source, fmt, failed in rows[:MAX_LINES]:
+        note = "，有未通过的校验" if failed else ""
+        lines.append(f"• {y}年：{source or '（无文件名）'}（{fmt}版表格{note}）")
+    lines += _more(len(rows), "份")
+    lines.append(f"问其中一年的数字，例如：{name}{rows[-1][0]}年收到多少申请")
+    series = [{"label": f"{r[0]}年", "value": 1, "source": r[1]} for r in rows]
+    return Answer(status="answer", kind="inventory", agency=name, year=year, text="\n".join(lines), series=series)
+
+
+def _place(db: sqlite_utils.Database, place: str, agency_ids: list[int], year: int | None) -> Answer:
+    held = [h for chunk in range(0, len(agency_ids), 900) for h in _held_by(db, agency_ids[chunk:chunk + 900], year)]
+    held.sort(key=lambda h: h.agency)
+    scope = f"{year}年" if year else ""
+    if not held:
+        return Answer(status="no_data", kind="inventory", year=year,
+                      text=f"数据库里没有{place}的单位的{scope}报告。")
+    lines = [f"{place}在数据库里有{scope}报告的单位共 {len(held)} 个："]
+    lines += [f"• {h.agency}（{_year_list(h.years)}）" for h in held[:MAX_LINES]]
+    lines += _more(len(held), "个单位")
+    series = [{"label": h.agency, "value": len(h.years), "years": list(h.years)} for h in held]
+    return Answer(status="answer", kind="inventory", year=year, text="\n".join(lines), series=series)
+
+
+def _held_by(db: sqlite_utils.Database, agency_ids: list[int], year: int | None) -> list[Held]:
+    marks = ",".join("?" * len(agency_ids))
+    where = f"r.status = 'current' and a.id in ({marks})" + (" and r.year = ?" if year is not None else "")
+    rows = db.execute(
+        "select a.name, group_concat(r.year) from reports r join agencies a on a.id = r.agency_id "
+        f"where {where} group by a.name", [*agency_ids, *([year] if year is not None else [])]).fetchall()
+    return [Held(name, tuple(sorted(int(y) for y in str(years).split(",")))) for name, years in rows]
 
 
 def _by_year(held: list[Held]) -> dict[int, list[str]]:
