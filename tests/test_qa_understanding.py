@@ -76,6 +76,15 @@ def test_a_figure_the_reports_do_not_hold_is_no_data_naming_what_they_hold(db):
     assert a.kind != "overview" and "公开率" not in a.text
 
 
+def test_a_place_read_through_its_typo_is_not_also_called_unread(db):
+    """聊成市 is read as 聊城市 and said so; it is not among the words 'not understood' too."""
+    a = q(db, "聊成市城市管理局2019年人员编制多少")
+    assert a.status == "no_data" and a.agency == "聊城市城市管理局", a.text
+    first = a.text.splitlines()[0]
+    assert "“人员编制”" in first and "聊成" not in first, a.text
+    assert "按“聊城" in a.text
+
+
 def test_fee_schedule_is_not_the_fee_amount(db):
     a = q(db, "淮安市人民政府2024年收费标准是多少")
     assert (a.status, a.value) == ("no_data", None), a.text

@@ -22,7 +22,7 @@ from store import queries
 from store.catalogue import unit_of
 from store.identity.organs import read_organ
 from store.identity.persisted import StaleIndex
-from store.identity.resolver import forget_cached
+from store.identity.resolver import Mention, forget_cached
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,23 @@ def _agency_pieces(q: Question, index: AgencyIndex) -> list[str]:
     matched fuzzily, and with no mention the phrase the fuzzy look-up will use."""
     pieces = [p for m in q.mentions for p in (m.token or "", *m.places)]
     pieces += [m.phrase for m in q.mentions if m.token is None]
+    pieces += [written for m in q.mentions for written in _as_written(m, q.masked)]
     if not q.mentions:
         pieces.append(index.fuzzy_phrase(q.text))
     return pieces
+
+
+def _as_written(m: Mention, masked: str) -> list[str]:
+    """The places of a mention as the question wrote them: a place written one character wrong
+    (聊成市) is read as the one meant (聊城市), and was understood, not left unread."""
+    if len(m.text) != len(masked):
+        return []
+    found = []
+    for place in m.places:
+        at = m.text.find(place)
+        if at >= 0 and masked[at:at + len(place)] != place:
+            found.append(masked[at:at + len(place)])
+    return found
 
 
 def _say_unread(answer: Answer, unread: list[str]) -> Answer:
