@@ -7,12 +7,9 @@ keeps values as numbers (:func:`store.queries.number`); writing them is the shel
 
 from __future__ import annotations
 
+from store.numerals import plain
+
 
 def fmt_number(value: float | None, blank: str = "—") -> str:
-    """A stored number as people write it: ``3``, ``25.1``, ``48359.899368`` (never ``3.0`` or
-    ``1.27885e+06``); ``blank`` for a blank cell."""
-    if value is None:
-        return blank
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    """A stored number as people write it (:func:`store.numerals.plain`); ``blank`` for a blank cell."""
+    return plain(value, blank)

@@ -55,6 +55,7 @@ from ingest.model import CellReading, CheckResult, ParsedReport
 from ingest.narrative import narrative_statements
 from store.catalogue import APPLICANT_COLUMNS, APPLICANT_LABELS, keys_for, spec, specs_for
 from store.formats import detect_format, outcome_rows, row_ids, row_name
+from store.numerals import plain
 
 ERROR = "error"
 WARNING = "warning"
@@ -132,15 +133,8 @@ def _requests_format(report: ParsedReport) -> str:
 
 
 def fmt_number(value: float | None) -> str:
-    """A number in a check message as the report writes it (``3``, ``25.1``), a blank as 空.
-
-    The messages are stored data written by ingest, which sits below the shells, so it does not
-    use the shells' :func:`bot.present.fmt_number` (same rule: never ``3.0`` or ``1e+06``)."""
-    if value is None:
-        return "空"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    """A number in a check message as the report writes it (``3``, ``25.1``), a blank as 空."""
+    return plain(value, "空")
 
 
 def _same(a: float, b: float) -> bool:

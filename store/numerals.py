@@ -1,4 +1,5 @@
-"""Chinese numerals as people write them in reports and questions: ``二十三``, ``两``, ``二〇一九``.
+"""Numbers as people write them: Chinese numerals in reports and questions (``二十三``, ``两``,
+``二〇一九``), and a stored number written back out (:func:`plain`).
 
 One parser shared by the narrative checks (ingest/narrative.py: "收到申请二十三件") and the
 question parser (bot/qa/years.py: "二〇一九年", "近三年").  It lives in store/, the bottom layer,
@@ -32,3 +33,14 @@ def cn_digits(text: str) -> int | None:
     if not text or not all(ch in CN_DIGITS for ch in text):
         return None
     return int("".join(str(CN_DIGITS[ch]) for ch in text))
+
+
+def plain(value: float | None, blank: str) -> str:
+    """A stored number as the reports write it: ``3``, ``25.1``, ``48359.899368`` (never ``3.0``
+    or ``1.27885e+06``); ``blank`` for a blank cell.  Check messages written at ingest and every
+    answer's numbers use this one rule."""
+    if value is None:
+        return blank
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
