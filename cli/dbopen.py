@@ -10,12 +10,15 @@ import sqlite_utils
 from store.db import StoreError, open_db, require_writable
 
 
-def open_for(ctx: click.Context, *, writing: bool = False) -> sqlite_utils.Database:
-    """The database of ``xxgk [--db PATH] COMMAND``; ``writing`` for commands that change it."""
+def open_for(ctx: click.Context, *, writing: bool = False, create: bool = True,
+             path: str | None = None) -> sqlite_utils.Database:
+    """The database of ``xxgk [--db PATH] COMMAND`` (or ``path``, the demo's own); ``writing`` for
+    commands that change it, ``create=False`` for those that only read (a missing file is said)."""
+    path = path or ctx.obj.db_path
     try:
-        db = open_db(ctx.obj.db_path, make_dirs=ctx.obj.make_dirs)
+        db = open_db(path, create=create, make_dirs=bool(getattr(ctx.obj, "make_dirs", False)))
         if writing:
-            require_writable(db, ctx.obj.db_path)
+            require_writable(db, path)
         return db
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc

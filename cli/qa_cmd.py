@@ -16,8 +16,8 @@ from bot import console
 from bot.qa import ask as qa_ask
 from bot.qa import log_answer
 from bot.qa.render import source_text
+from cli.dbopen import open_for
 from store import queries
-from store.db import StoreError, open_db, require_writable
 
 DEMO_DB = "xxgk-demo.db"
 DEMO_QUESTIONS = (
@@ -25,18 +25,6 @@ DEMO_QUESTIONS = (
     "聊城市人民政府2020年公开率是多少",
     "平潭2023年行政复议多少件",
 )
-
-
-def _open(path: str, create: bool = False, writing: bool = False):  # type: ignore[no-untyped-def]
-    ctx = click.get_current_context(silent=True)
-    make_dirs = bool(getattr(ctx.find_root().obj, "make_dirs", False)) if ctx else False  # `xxgk --mkdir`
-    try:
-        db = open_db(path, create=create, make_dirs=make_dirs)
-        if writing:
-            require_writable(db, path)
-        return db
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _today(value: str | None) -> datetime.date | None:
@@ -55,7 +43,7 @@ def _today(value: str | None) -> datetime.date | None:
 @click.pass_context
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, today: str | None) -> None:
     """Answer one question, e.g. xxgk ask "聊城市城市管理局2019年收到多少申请"."""
-    db = _open(ctx.obj.db_path)
+    db = open_for(ctx, create=False)
     text = " ".join(question)
     answer = qa_ask(db, text, today=_today(today))
     try:
@@ -75,7 +63,7 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, today: str
 @click.pass_context
 def chat(ctx: click.Context, today: str | None) -> None:
     """Interactive question answering in the console (help, quit)."""
-    db = _open(ctx.obj.db_path)
+    db = open_for(ctx, create=False)
     console.run(db, echo=click.echo, today=_today(today))
 
 
@@ -96,7 +84,7 @@ def demo(ctx: click.Context, folder: Path | None, demo_db: str | None, no_chat: 
     path = demo_db or _explicit_group_db(ctx) or DEMO_DB
     if path == DEMO_DB and os.environ.get("XXGK_DB"):
         click.echo(f"（演示使用自己的数据库 ./{DEMO_DB}，不写入 $XXGK_DB；要换库请用 --db）")
-    db = _open(path, create=True, writing=True)
+    db = open_for(ctx, path=path, writing=True)
     files = [folder] if folder else sample_reports()
     click.echo(f"导入{'文件夹 ' + str(folder) if folder else f'样例报告 {len(files)} 份'} → {path}")
     outcomes = ingest_paths(db, files, origin="demo")
