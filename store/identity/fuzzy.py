@@ -6,51 +6,65 @@ A name written with no place the gazetteer knows is matched against every agency
 scorer=fuzz.ratio, limit=limit, score_cutoff=floor)`` returns — same names, same scores, same
 order — but scores only the names that can reach the scores that matter.
 
-Why that is exact: ``ratio`` is ``200·LCS / (len(a) + len(b))``, and a name that contains none of
-a set R of the phrase's characters shares at most ``m − o`` characters with it (m the phrase's
-length, o how often R's characters occur in it), so its ratio is at most
-``200·(m − o) / (2m − o)`` whatever its length.  Taking R from the phrase's rarest characters
-(by how many names hold them) until that bound falls below a threshold T, every name scoring
-≥ T holds a character of R; the names holding them are few.  T starts at the score a clear match
-is taken at; when fewer than ``limit`` names reach it, T becomes the ``limit``-th best score
-found so far, which the true ``limit``-th best can only exceed, and the search runs once more
-with it.  When R would need most names anyway, every name is scored as before.
+Why that is exact: ``ratio`` is ``200·LCS / (m + L)`` for a phrase of m characters and a name of
+L, and a name holding none of a set R of the phrase's characters shares at most
+``min(L, m − o)`` characters with it (o: how often R's characters occur in the phrase), so its
+ratio is at most ``200·min(L, m − o) / (m + L)``.  For each name length L, R is taken from the
+phrase's rarest characters (by how many names hold them) until that bound falls below a
+threshold T: every name of that length scoring ≥ T holds a character of R.  Long names need
+few characters of R (or none: they cannot reach T at all), so the names left are few.  T starts
+at the score that matters to the caller; when fewer than ``limit`` names reach it, T becomes the
+``limit``-th best score found so far, which the true ``limit``-th best can only exceed, and the
+search runs once more with it.  When most names would be left anyway, every name is scored.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from operator import itemgetter
 
-FULL_SCAN_SHARE = 0.5
+ROUNDING = 1e-9
+"""rapidfuzz and this module compute the same ratio in different float steps (85.71428571428572
+against 85.71428571428571): a bound counts as below a threshold only by more than this."""
+
+FULL_SCAN_SHARE = 0.3
 """Candidates beyond this share of all names: score them all (the pruning would not pay)."""
+
+EDIT_ROOM = 15.0
+"""Points below a threshold rapidfuzz is asked to return scores from: its cutoff becomes a whole
+number of edits, and one edit is worth 200 / (m + L) points (~5–10 for agency names)."""
 
 
 def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Collection[int]],
-            sizes: Mapping[str, int], *, limit: int, floor: float, start: float) -> list[tuple[float, int]]:
+            sizes: Mapping[str, int], by_length: Mapping[int, set[int]], *, limit: int, floor: float,
+            start: float, enough: Callable[[list[tuple[float, int]]], bool] | None = None,
+            ) -> list[tuple[float, int]]:
     """(score, position) of the ``limit`` best names scoring at least ``floor``, best first and,
     among equal scores, lowest position first (``process.extract``'s order).  ``postings`` maps a
-    character to the positions of the names holding it, ``sizes`` to how many those are."""
-    from rapidfuzz import fuzz, process
+    character to the positions of the names holding it, ``sizes`` to how many those are,
+    ``by_length`` a name length to the positions of the names that long.
 
-    def score_all() -> list[tuple[float, int]]:
-        hits = process.extract(phrase, names, scorer=fuzz.ratio, limit=limit, score_cutoff=floor)
-        return [(score, i) for _, score, i in hits]
+    ``enough``, when given, is asked about every name scoring at least the current threshold
+    (all of them, in that order): when it says yes, the first ``limit`` of those are returned
+    instead (a caller that needs only the names near a clear best need not look further)."""
+    from rapidfuzz import fuzz, process
 
     threshold = max(floor, start)
     while True:
-        chosen = _rare_characters(phrase, sizes, threshold)
-        if chosen is None or sum(sizes.get(c, 0) for c in chosen) > FULL_SCAN_SHARE * len(names):
-            return score_all()
-        candidates = list(set().union(*(postings.get(c, ()) for c in chosen)))
+        found = _candidates(phrase, postings, sizes, by_length, threshold, FULL_SCAN_SHARE * len(names))
+        if found is None:
+            hits = process.extract(phrase, names, scorer=fuzz.ratio, limit=limit, score_cutoff=floor)
+            return [(score, i) for _, score, i in hits]
+        candidates = list(found)
         texts = itemgetter(*candidates)(names) if len(candidates) > 1 else tuple(names[i] for i in candidates)
-        # the floor as rapidfuzz applies it (its cutoffs are whole numbers of edits: a score right
-        # at a cutoff may fall out), every other threshold compared here exactly
-        hits = process.extract(phrase, texts, scorer=fuzz.ratio, limit=None, score_cutoff=floor)
+        # the floor as rapidfuzz applies it (its cutoffs are whole numbers of edits: a score near
+        # a cutoff may fall out), every other threshold asked for with room and compared here
+        cutoff = floor if threshold <= floor else max(floor, threshold - EDIT_ROOM)
+        hits = process.extract(phrase, texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)
         reaching = sorted(((score, candidates[k]) for _, score, k in hits if score >= threshold), key=_order)
-        if len(reaching) >= limit or threshold <= floor:
+        if len(reaching) >= limit or threshold <= floor or (enough is not None and enough(reaching)):
             return reaching[:limit]
         # fewer than limit reach it: the limit-th best of these candidates is a score the true
         # limit-th best can only exceed, so it is the next threshold (lower: strict progress)
@@ -63,25 +77,40 @@ def _order(scored: tuple[float, int]) -> tuple[float, int]:
     return -scored[0], scored[1]
 
 
-def _rare_characters(phrase: str, sizes: Mapping[str, int], threshold: float) -> list[str] | None:
-    """The fewest of the phrase's characters, rarest first, that every name scoring ≥ threshold
-    must hold one of; None when even all of them would not do."""
+def _candidates(phrase: str, postings: Mapping[str, Collection[int]], sizes: Mapping[str, int],
+                by_length: Mapping[int, set[int]], threshold: float, budget: float) -> set[int] | None:
+    """Positions of every name that can score ≥ threshold (and some that cannot); None when they
+    would be more than ``budget`` (or the threshold rules out nothing)."""
+    if threshold <= 0:
+        return None
     m = len(phrase)
     occurs = Counter(phrase)
-    chosen: list[str] = []
-    missing = 0
-    for char in sorted(occurs, key=lambda c: (sizes.get(c, 0), c)):
-        if _bound(m, missing) < threshold:
-            return chosen
-        chosen.append(char)
-        missing += occurs[char]
-    return chosen if _bound(m, missing) < threshold else None
+    rare = sorted(occurs, key=lambda c: (sizes.get(c, 0), c))
+    missing = [0]  # missing[k]: occurrences in the phrase of the k rarest characters
+    for char in rare:
+        missing.append(missing[-1] + occurs[char])
+    holding: list[set[int]] = [set()]  # holding[k]: names holding one of the k rarest characters
+    found: set[int] = set()
+    for length, members in by_length.items():
+        k = next(k for k in range(len(missing)) if _bound(m, length, missing[k]) < threshold - ROUNDING)
+        if k == 0:
+            continue  # a name this long cannot reach the threshold at all
+        if sum(sizes.get(c, 0) for c in rare[:k]) > budget:
+            found |= members  # short names need common characters too: all of them, then
+        else:
+            while len(holding) <= k:
+                holding.append(holding[-1].union(postings.get(rare[len(holding) - 1], ())))
+            found |= members & holding[k]
+        if len(found) > budget:
+            return None
+    return found
 
 
-def _bound(m: int, missing: int) -> float:
-    """The highest ratio a name can reach with ``missing`` of the phrase's m characters absent."""
-    shared = m - missing
-    return 200.0 * shared / (m + shared) if shared > 0 else 0.0
+def _bound(m: int, length: int, missing: int) -> float:
+    """The highest ratio a name of ``length`` characters can reach against a phrase of m, when
+    ``missing`` of the phrase's characters are not in it."""
+    shared = min(length, m - missing)
+    return 200.0 * shared / (m + length) if shared > 0 else 0.0
 
 
 def postings_of(names: Sequence[str]) -> dict[str, list[int]]:
@@ -90,4 +119,12 @@ def postings_of(names: Sequence[str]) -> dict[str, list[int]]:
     for i, name in enumerate(names):
         for char in set(name):
             out.setdefault(char, []).append(i)
+    return out
+
+
+def lengths_of(names: Sequence[str]) -> dict[int, set[int]]:
+    """Name length → the positions of the names that long."""
+    out: dict[int, set[int]] = {}
+    for i, name in enumerate(names):
+        out.setdefault(len(name), set()).add(i)
     return out

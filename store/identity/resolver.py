@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from store import settings
-from store.identity.fuzzy import closest, postings_of
+from store.identity.fuzzy import closest, lengths_of, postings_of
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
 from store.identity.names import _keep_outer, typo_places
 from store.identity.organs import GOVERNMENT, LEVEL_WORDS, forms_of_key, max_form, read_organ
@@ -467,14 +467,16 @@ class AgencyIndex:
         names = self.names if isinstance(self.names, list) else self.names.as_list()
         match = settings.MATCH
 
-        def best(floor: float) -> list[tuple[float, int]]:
-            return closest(phrase, names, self.char_postings, self.char_sizes, limit=match.anywhere_candidates,
-                           floor=floor, start=floor)
+        lengths = self.__dict__.get("_name_lengths")
+        if lengths is None:
+            lengths = self.__dict__["_name_lengths"] = lengths_of(names)
 
-        near = best(match.anywhere_cutoff - CLOSE)  # every name within CLOSE of a best that reaches the cutoff
-        if near and near[0][0] >= match.anywhere_cutoff:
-            return near
-        return best(match.anywhere_floor)
+        def clear(reaching: list[tuple[float, int]]) -> bool:
+            return bool(reaching) and reaching[0][0] >= match.anywhere_cutoff
+
+        # every name within CLOSE of a best that reaches the cutoff, or else the best few at all
+        return closest(phrase, names, self.char_postings, self.char_sizes, lengths, limit=match.anywhere_candidates,
+                       floor=match.anywhere_floor, start=match.anywhere_cutoff - CLOSE, enough=clear)
 
     def _organ_text(self, i: int) -> str:
         """Agency ``i``'s name without its place (what a question's residue is matched against),
