@@ -840,8 +840,9 @@ def _distrust_blanks(readings: dict[str, CellReading], views: list[RowView], pla
 # --- entry point --------------------------------------------------------------------------------
 
 
-def interpret(doc: Document) -> ParsedReport:
-    """Map a document's rows to canonical cells (see the module docstring)."""
+def interpret(doc: Document, folder: str = "") -> ParsedReport:
+    """Map a document's rows to canonical cells (see the module docstring); ``folder``, the one
+    the file came from, may place an agency the title and body leave open."""
     identity = detect_identity(doc.title, doc.text)
     if not identity.agency:
         raise IngestError("无法从标题识别发布机关名称 / agency name not found in the title")
@@ -891,5 +892,5 @@ def interpret(doc: Document) -> ParsedReport:
         narrative=doc.text,
         unplaced=unplaced,
     )
-    name_report(report, doc.text)
+    name_report(report, doc.text, folder)
     return report
