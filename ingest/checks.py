@@ -96,6 +96,9 @@ class _View:
 
     def __init__(self, report: ParsedReport) -> None:
         self.report = report
+        self._values = {k: 0.0 if r.value is None else r.value for k, r in report.cells.items()}
+        """Each cell's value for arithmetic, as :meth:`ParsedReport.value` gives it: the checks ask
+        ~1,000 times a report, and the cells do not change while they are checked."""
         self.requests_format = _requests_format(report)
         self.active_format = detect_format("active", declared=report.table_formats.get("active") or report.format)
         self.appeals_format = detect_format("appeals", declared=report.table_formats.get("appeals") or report.format)
@@ -104,7 +107,7 @@ class _View:
         return self.report.cells.get(key)
 
     def value(self, key: str) -> float:
-        return self.report.value(key)
+        return self._values.get(key, 0.0)
 
     def uncertain(self, key: str) -> bool:
         """Flagged or not found: our reading of this cell cannot be trusted."""
@@ -260,8 +263,9 @@ def requests_rows(fmt: str) -> list[str]:
 
 def _sum_text(view: _View, keys: Sequence[str], names: Sequence[str], *, compact: bool = False) -> str:
     """``a(1) + b(2) = 3``; ``compact`` leaves out blank/zero terms to keep long sums readable."""
-    total = fmt_number(sum(view.value(k) for k in keys))
-    shown = [(k, n) for k, n in zip(keys, names, strict=True) if not compact or view.value(k) != 0]
+    values = [view.value(k) for k in keys]
+    total = fmt_number(sum(values))
+    shown = [(k, n) for k, n, v in zip(keys, names, values, strict=True) if not compact or v != 0]
     hidden = len(keys) - len(shown)
     terms = [view.term(k, n) for k, n in shown]
     if hidden:

@@ -17,7 +17,9 @@ A value is never guessed into a column: a count of numbers that cannot be placed
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ingest.identity import detect_identity, name_report
@@ -25,7 +27,7 @@ from ingest.model import CellReading, Document, IngestError, ParsedReport, Prove
 from ingest.normalize import core, is_value_text, parse_number, to_wan
 from ingest.splitting import RowSplit
 from store import settings
-from store.catalogue import CellSpec, specs_for
+from store.catalogue import CellSpec, derived, derived_text, specs_for
 from store.formats import detect_format, format_ids, formats, outcome_rows, rows
 
 if TYPE_CHECKING:
@@ -79,8 +81,9 @@ class RowView:
     def joined(self) -> str:
         return "".join(self.labels)
 
-    @property
+    @cached_property
     def has_numbers(self) -> bool:
+        """Asked of every row many times over; a view's cells never change once it is made."""
         return any(parse_number(c.text).status == "number" for c in self.values)
 
     @property
@@ -119,12 +122,20 @@ def _heading_of(v: RowView) -> str | None:
     return found
 
 
+@derived
+def _active_words() -> re.Pattern[str]:
+    """Any word that marks a row of the active table: its headings, every format's marks, and
+    the cores of its rows."""
+    words = ("第二十条", "信息内容", *(m for f in formats() for m in f.active_marks),
+             *(c for r in rows("active") for c in r.cores))
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def _vocab_table(v: RowView) -> str | None:
     text = v.joined
     if any(m in text for m in APPEALS_MARKS):
         return "appeals"
-    active_marks = ("第二十条", "信息内容", *(m for f in formats() for m in f.active_marks))
-    if any(m in text for m in active_marks) or any(c in text for r in rows("active") for c in r.cores):
+    if _active_words().search(text):
         return "active"
     if any(m in text for m in REQUESTS_MARKS) or (not is_header(v) and _request_row(v.labels, None)):
         return "requests"
@@ -133,11 +144,11 @@ def _vocab_table(v: RowView) -> str | None:
 
 def split_tables(views: list[RowView]) -> dict[str, list[RowView]]:
     """Rows per table: headings decide where present; elsewhere the rows' own vocabulary does."""
-    found = {h for v in views if (h := _heading_of(v)) in TABLES}
+    headings = [_heading_of(v) for v in views]
+    found = {h for h in headings if h in TABLES}
     tables: dict[str, list[RowView]] = {t: [] for t in TABLES}
     current: str | None = None
-    for v in views:
-        heading = _heading_of(v)
+    for v, heading in zip(views, headings, strict=True):
         if heading == "end":
             current = None
             continue
@@ -159,11 +170,26 @@ def _active_row(labels: list[str]) -> str | None:
     """The row a label names.  A label cell naming two rows ("行政处罚行政强制": a blank row run
     into the next one in text on one line) names neither for sure: no match, the row is flagged."""
     for label in reversed(labels):
-        named = {r.id for r in rows("active") if any(c in label for c in r.cores)}
+        named = _active_rows_named(label)
         if len(named) > 1:
             return None
         if named:
-            return named.pop()
+            return next(iter(named))
+    return None
+
+
+@derived_text()
+def _active_rows_named(label: str) -> frozenset[str]:
+    """The active rows whose cores ``label`` contains (a table's labels recur in every report)."""
+    return frozenset(r.id for r in rows("active") if any(c in label for c in r.cores))
+
+
+@derived_text()
+def _requests_row_named(label: str) -> str | None:
+    """The first requests row (most specific first) whose cores ``label`` contains."""
+    for r in rows("requests"):
+        if any(c in label for c in r.cores):
+            return r.id
     return None
 
 
@@ -174,9 +200,9 @@ def _strip_enumerator(label: str) -> str:
 def _request_row(labels: list[str], group: str | None) -> str | None:
     """The canonical row of a requests-table label (most specific label cell first)."""
     for i, label in enumerate(reversed(labels)):
-        for r in rows("requests"):
-            if any(c in label for c in r.cores):
-                return r.id
+        named = _requests_row_named(label)
+        if named is not None:
+            return named
         bare = _strip_enumerator(label)
         if bare == "其他" and group == "六" and not _GROUP.match(label):  # "3.其他", not "（六）其他…"
             return "other_misc"
@@ -330,7 +356,7 @@ def _has_runs(v: RowView) -> bool:
     return needs_split(tokens, len(tokens))
 
 
-def split_runs(v: RowView, table: str, specs: list[CellSpec], *, blanks: bool = False) -> Placed | None:
+def split_runs(v: RowView, table: str, specs: Sequence[CellSpec], *, blanks: bool = False) -> Placed | None:
     """A text row whose printed numbers do not fit its columns as they stand, cut by
     :mod:`ingest.splitting` (the row's own digits and sums); None if it prints no digit run."""
     from ingest import splitting
@@ -364,7 +390,7 @@ def choose_runs(placed: dict[str, dict[str, Placed]], formats: dict[str, str], n
     from ingest import splitting
 
     _if_blanks_unprinted(placed, formats)
-    facts = splitting.narrative_facts(narrative)
+    facts: list[splitting.Fact] | None = None  # read from the prose only when a row is open
     relations = {"requests": splitting.requests_equations(formats["requests"]), "appeals": []}
     for table, equations in relations.items():
         rows = placed[table]
@@ -372,6 +398,8 @@ def choose_runs(placed: dict[str, dict[str, Placed]], formats: dict[str, str], n
                      if p.reason and p.split and len(p.split.options) > 1 and not p.split.doubt}
         if not open_rows:
             continue
+        if facts is None:
+            facts = splitting.narrative_facts(narrative)
         known = {rid: values for rid, p in rows.items() if (values := _numbers(p)) is not None}
         for rid, split in splitting.decide(open_rows, known, equations, facts).items():
             rows[rid] = placed_split(rows[rid].view, split)
@@ -412,12 +440,14 @@ def _numbers(p: Placed) -> tuple[float, ...] | None:
 # --- per table ----------------------------------------------------------------------------------
 
 
-def _row_specs(table: str, fmt: str) -> dict[str, list[CellSpec]]:
+@derived
+def _row_specs(table: str, fmt: str) -> Mapping[str, tuple[CellSpec, ...]]:
+    """A table's cells per row in one format (remembered: asked for every table of every report)."""
     rows: dict[str, list[CellSpec]] = {}
     for s in specs_for(table, fmt):
         rid = "all" if table == "appeals" else s.key.split(".")[1]
         rows.setdefault(rid, []).append(s)
-    return rows
+    return {rid: tuple(specs) for rid, specs in rows.items()}
 
 
 def _record(placed: dict[str, Placed], rid: str, new: Placed) -> None:
@@ -686,12 +716,13 @@ def _readings(table: str, fmt: str, placed: dict[str, Placed], header_unit: str)
     out: dict[str, CellReading] = {}
     for rid, specs in _row_specs(table, fmt).items():
         p = placed.get(rid)
+        unread = p is not None and not p.reason and p.blank and digits_unread(p.view)  # the row's, once
         for i, spec in enumerate(specs):
             if p is None:
                 out[spec.key] = CellReading(None, "", {}, flagged=True, reason="未找到")
             elif p.reason:
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, p.reason)
-            elif p.blank and digits_unread(p.view):
+            elif unread:
                 reason = f"{UNREAD}：本行文字中有数字，但未能读出各列数值（原文“{p.view.raw}”）"
                 out[spec.key] = CellReading(None, p.view.raw, dict(p.view.row.provenance), True, reason)
             else:
@@ -840,8 +871,9 @@ def _distrust_blanks(readings: dict[str, CellReading], views: list[RowView], pla
 # --- entry point --------------------------------------------------------------------------------
 
 
-def interpret(doc: Document) -> ParsedReport:
-    """Map a document's rows to canonical cells (see the module docstring)."""
+def interpret(doc: Document, folder: str = "") -> ParsedReport:
+    """Map a document's rows to canonical cells (see the module docstring); ``folder``, the one
+    the file came from, may place an agency the title and body leave open."""
     identity = detect_identity(doc.title, doc.text)
     if not identity.agency:
         raise IngestError("无法从标题识别发布机关名称 / agency name not found in the title")
@@ -891,5 +923,5 @@ def interpret(doc: Document) -> ParsedReport:
         narrative=doc.text,
         unplaced=unplaced,
     )
-    name_report(report, doc.text)
+    name_report(report, doc.text, folder)
     return report

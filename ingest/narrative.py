@@ -36,14 +36,17 @@ APPEALS_NONE = re.compile(r"(?:无|(?<!尚)未(?!审结|结案|办结|经)|没�
 OUTCOME_WORDS = re.compile(r"纠正|纠错|败诉|撤销|确认违法")
 SUB_COUNT = re.compile(r"尚未|审结|维持|纠正|纠错|败诉|撤销|其他结果")
 EARLIER = re.compile(r"上年|去年|上一年|同比|较|比")
+_SENTENCE_END = re.compile(r"[。!?;\n]")
+_SPACE_NOT_IN_NUMBER = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
+_CLAUSE = re.compile(r"[,:]")
 
 
 def sentences(narrative: str) -> list[str]:
     """NFKC text cut at 。!?; and line ends, with spaces removed except between two digits."""
     text = unicodedata.normalize("NFKC", narrative)
     out = []
-    for piece in re.split(r"[。!?;\n]", text):
-        piece = re.sub(r"(?<!\d)\s+|\s+(?!\d)", "", piece)
+    for piece in _SENTENCE_END.split(text):
+        piece = _SPACE_NOT_IN_NUMBER.sub("", piece)
         if piece:
             out.append(piece)
     return out
@@ -51,7 +54,7 @@ def sentences(narrative: str) -> list[str]:
 
 def _about_earlier_year(sentence: str, start: int) -> bool:
     """True when the clause before a match compares with last year (比上年、同比 …)."""
-    clause = re.split(r"[,:]", sentence[:start])[-1]
+    clause = _CLAUSE.split(sentence[:start])[-1]
     return bool(EARLIER.search(clause))
 
 
@@ -93,7 +96,7 @@ def _appeal_statements(sentence: str, add: Any) -> None:
         if not _combined(sentence, m.start(), "行政复议"):
             add("suit", cn_number(m.group(2)), sentence)
     for m in APPEALS_NONE.finditer(sentence):
-        if OUTCOME_WORDS.search(re.split(r"[,:]", sentence[m.end():])[0]):
+        if OUTCOME_WORDS.search(_CLAUSE.split(sentence[m.end():])[0]):
             continue  # "无一起行政复议被纠正" speaks of outcomes, not of the count
         named = {g for g in m.groups() if g}
         if "行政复议" in named:
@@ -104,7 +107,7 @@ def _appeal_statements(sentence: str, add: Any) -> None:
 
 def _sub_count(sentence: str, start: int) -> bool:
     """True for "尚未审结的行政复议1件": a count of one outcome, not of all cases."""
-    return bool(SUB_COUNT.search(re.split(r"[,:]", sentence[:start])[-1]))
+    return bool(SUB_COUNT.search(_CLAUSE.split(sentence[:start])[-1]))
 
 
 def _combined(sentence: str, start: int, other: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ingest.identity import identity_checks, name_report
+from ingest.identity import identity_checks
 from ingest.model import CellReading, CheckResult, IngestError, ParsedReport
 from store import queries
 from store.db import log_failure, replace_checks, save_report
@@ -63,7 +63,8 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         )
     document = read_document(data, name)
     refuse_other_documents(document)
-    parsed = interpret(document)
+    folder = str(Path(name).parent) if Path(name).parent != Path(".") else ""
+    parsed = interpret(document, folder)  # the agency is identified once, with the folder's places
     if len(parsed.missing_tables) >= 3:
         if has_tables(document):
             raise IngestError("文件中有表格，但没有政府信息公开年度报告的三张统计表 / tables found, but none of an "
@@ -71,9 +72,6 @@ def parse_bytes(data: bytes, name: str = "") -> ParsedReport:
         raise IngestError("未找到任何统计表格，不像政府信息公开年度报告 / no statistics tables found: not an annual report")
     parsed.source_name = Path(name).name  # answers cite the file name; ingest_log keeps the path
     parsed.sha256 = hashlib.sha256(data).hexdigest()
-    folder = str(Path(name).parent) if Path(name).parent != Path(".") else ""
-    if folder:  # the folder it came from may place an agency the title and body leave open
-        name_report(parsed, document.text, folder)
     return parsed
 
 

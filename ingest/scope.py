@@ -35,21 +35,30 @@ def _segments(text: str) -> list[str]:
 
 def report_title_years(text: str) -> list[int]:
     """The years of every line that reads as a report's title ("XX局2023年政府信息公开工作年度报告")."""
+    return _title_years(_segments(text))
+
+
+def _title_years(segments: list[str]) -> list[int]:
     years: list[int] = []
-    for segment in _segments(text):
+    for segment in segments:
         match = _TITLE.match(segment)
         if match and not re.search(r"[,。;!?:]", segment):
             years.append(int(match["year"]))
     return years
 
 
-def _opening(doc: Document) -> list[str]:
-    return ([core(doc.title)] if doc.title.strip() else []) + _segments(doc.text)[:OPENING_LINES]
+def _opening(doc: Document, segments: list[str] | None = None) -> list[str]:
+    """The declared title and the first lines (``segments``: the text's, when already cut)."""
+    segments = _segments(doc.text) if segments is None else segments
+    return ([core(doc.title)] if doc.title.strip() else []) + segments[:OPENING_LINES]
 
 
 def budget_kind(doc: Document) -> str:
     """``决算`` or ``预算`` when the file's title names one and no disclosure report; else ''."""
-    opening = _opening(doc)
+    return _budget_kind(_opening(doc))
+
+
+def _budget_kind(opening: list[str]) -> str:
     if any(_TITLE.match(line) for line in opening):
         return ""
     for line in opening:
@@ -79,8 +88,10 @@ def new_rows(doc: Document) -> list[list[float]]:
 
 def refuse_other_documents(doc: Document) -> None:
     """Raise :class:`IngestError` for a comparison, two years' tables, a 决算 or 预算 (module doc)."""
-    years = sorted(set(report_title_years(doc.text)))
-    compared = any(_COMPARE.search(line) for line in _opening(doc))
+    segments = _segments(doc.text)  # cut once: the title years and the opening both read them
+    years = sorted(set(_title_years(segments)))
+    opening = _opening(doc, segments)
+    compared = any(_COMPARE.search(line) for line in opening)
     rows = new_rows(doc)
     two_tables = len({tuple(r) for r in rows}) >= 2 or any(len(r) >= 2 * 7 for r in rows)
     if len(years) >= 2 and (compared or two_tables):  # a link list naming last year's report is not enough
@@ -91,7 +102,7 @@ def refuse_other_documents(doc: Document) -> None:
     if two_tables:
         raise IngestError(f"文件中有 {len(rows)} 张不同的“收到和处理政府信息公开申请情况”表（本年新收行各不相同），"
                           f"看起来是两个年度的统计表或两份报告，请每份报告分别上传 / two different requests tables in one file")
-    kind = budget_kind(doc)
+    kind = _budget_kind(opening)
     if kind:
         raise IngestError(f"看起来是部门{kind}，不是政府信息公开工作年度报告 / looks like a department "
                           f"{'final accounts' if kind == '决算' else 'budget'} report, not an information-disclosure annual report")

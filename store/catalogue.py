@@ -11,7 +11,7 @@ import csv
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TypeVar
 
@@ -37,6 +37,18 @@ def derived(fn: _F) -> _F:
     cached = cache(fn)
     _DERIVED.append(cached)
     return cached  # type: ignore[return-value]
+
+
+def derived_text(maxsize: int = 4096) -> Callable[[_F], _F]:
+    """:func:`derived` for a function of free text (a label as printed): only the last
+    ``maxsize`` texts are remembered, so a long-running process does not keep every label it saw."""
+
+    def wrap(fn: _F) -> _F:
+        cached = lru_cache(maxsize)(fn)
+        _DERIVED.append(cached)
+        return cached  # type: ignore[return-value]
+
+    return wrap
 
 
 def read_data(name: str) -> str:

@@ -132,10 +132,20 @@ def rows(table: str) -> tuple[Row, ...]:
 
 
 def row(table: str, rid: str) -> Row:
+    found = _rows_by_id(table).get(rid)
+    if found is None:
+        raise KeyError(f"{table}.{rid}")
+    return found
+
+
+@derived
+def _rows_by_id(table: str) -> dict[str, Row]:
+    """A table's rows by id (the first of an id, as a scan in order finds it): the checks name
+    rows some hundred times a report."""
+    index: dict[str, Row] = {}
     for r in rows(table):
-        if r.id == rid:
-            return r
-    raise KeyError(f"{table}.{rid}")
+        index.setdefault(r.id, r)
+    return index
 
 
 @derived

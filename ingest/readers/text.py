@@ -106,6 +106,8 @@ def _cell(text: str, line: int, offset: int | None = None) -> SourceCell:
 
 
 def _clean(line: str) -> str:
+    if "#" not in line and "*" not in line:  # nothing for _MARKDOWN to take (most cells)
+        return line.strip()
     return _MARKDOWN.sub("", line).strip()
 
 
@@ -116,8 +118,9 @@ def _rows_tab_separated(lines: list[str]) -> list[SourceRow]:
     rows: list[SourceRow] = []
     for number, line in enumerate(lines, start=1):
         if "\t" in line:
-            cells = [_cell(_clean(part), number) for part in line.split("\t")]
-            if any(c.text for c in cells):
+            texts = [_clean(part) for part in line.split("\t")]
+            if any(texts):
+                cells = [SourceCell(text, {"kind": "text", "line": number}) for text in texts]
                 rows.append(SourceRow(cells=cells, grid=True, provenance={"kind": "text", "line": number}))
         elif line.strip():
             rows.extend(_rows_space_separated([line], number))
