@@ -7,7 +7,7 @@ import random
 import pytest
 from rapidfuzz import fuzz, process
 
-from store.identity.fuzzy import closest, lengths_of, postings_of
+from store.identity.fuzzy import closest, lengths_of, postings_of, sizes_of
 
 PLACE = "安宁江河山阳平东西南北清新兴长永和泰丰城林泉湖海云龙凤华金石水德福宝昌定"
 ORGANS = ("城市管理局", "财政局", "人民政府", "人民政府办公室", "文化和旅游局", "市场监督管理局", "大数据局",
@@ -47,7 +47,7 @@ def test_closest_equals_extract_over_every_name(seed: int) -> None:
     rng = random.Random(seed)
     names = invented(rng, 4000)
     postings = postings_of(names)
-    sizes = {c: len(v) for c, v in postings.items()}
+    sizes = sizes_of(postings)
     lengths = lengths_of(names)
     phrases = [misspelt(rng, rng.choice(names)) for _ in range(300)]
     phrases += ["".join(rng.choice(PLACE + "局办委市县") for _ in range(rng.randint(2, 12))) for _ in range(100)]
@@ -64,7 +64,7 @@ def test_closest_scores_few_names_for_a_typo() -> None:
     rng = random.Random(9)
     names = invented(rng, 20000)
     postings = postings_of(names)
-    sizes = {c: len(v) for c, v in postings.items()}
+    sizes = sizes_of(postings)
     seen: list[int] = []
 
     class Counting(list):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from operator import itemgetter
 
 ROUNDING = 1e-9
@@ -37,18 +37,18 @@ EDIT_ROOM = 15.0
 number of edits, and one edit is worth 200 / (m + L) points (~5–10 for agency names)."""
 
 
-def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Collection[int]],
+def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[int, Collection[int]]],
             sizes: Mapping[str, int], by_length: Mapping[int, set[int]], *, limit: int, floor: float,
-            start: float, enough: Callable[[list[tuple[float, int]]], bool] | None = None,
-            ) -> list[tuple[float, int]]:
+            start: float, clear: float | None = None, near: float = 0.0) -> list[tuple[float, int]]:
     """(score, position) of the ``limit`` best names scoring at least ``floor``, best first and,
     among equal scores, lowest position first (``process.extract``'s order).  ``postings`` maps a
-    character to the positions of the names holding it, ``sizes`` to how many those are,
-    ``by_length`` a name length to the positions of the names that long.
+    character and a name length to the positions of the names that long holding it
+    (:func:`postings_of`), ``sizes`` a character to how many names hold it, ``by_length`` a name
+    length to the positions of the names that long.
 
-    ``enough``, when given, is asked about every name scoring at least the current threshold
-    (all of them, in that order): when it says yes, the first ``limit`` of those are returned
-    instead (a caller that needs only the names near a clear best need not look further)."""
+    With ``clear``: once the best name scores at least ``clear``, only the names within ``near``
+    of it are looked for (the first ``limit`` of them are returned, in the same order): a caller
+    that takes a clear best, or lists the names about as good, needs no more."""
     from rapidfuzz import fuzz, process
 
     threshold = max(floor, start)
@@ -64,7 +64,13 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Collection
         cutoff = floor if threshold <= floor else max(floor, threshold - EDIT_ROOM)
         hits = process.extract(phrase, texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)
         reaching = sorted(((score, candidates[k]) for _, score, k in hits if score >= threshold), key=_order)
-        if len(reaching) >= limit or threshold <= floor or (enough is not None and enough(reaching)):
+        if clear is not None and reaching and reaching[0][0] >= clear:
+            wanted = max(floor, reaching[0][0] - near)
+            if wanted >= threshold:  # every name that near the best is among these
+                return reaching[:limit]
+            threshold = wanted  # look once more, down to there: that pass returns
+            continue
+        if len(reaching) >= limit or threshold <= floor:
             return reaching[:limit]
         # fewer than limit reach it: the limit-th best of these candidates is a score the true
         # limit-th best can only exceed, so it is the next threshold (lower: strict progress)
@@ -77,10 +83,11 @@ def _order(scored: tuple[float, int]) -> tuple[float, int]:
     return -scored[0], scored[1]
 
 
-def _candidates(phrase: str, postings: Mapping[str, Collection[int]], sizes: Mapping[str, int],
+def _candidates(phrase: str, postings: Mapping[str, Mapping[int, Collection[int]]], sizes: Mapping[str, int],
                 by_length: Mapping[int, set[int]], threshold: float, budget: float) -> set[int] | None:
     """Positions of every name that can score ≥ threshold (and some that cannot); None when they
-    would be more than ``budget`` (or the threshold rules out nothing)."""
+    would be more than ``budget`` (or the threshold rules out nothing).  Only the postings of the
+    lengths and characters that matter are touched: the cost is about the candidates' number."""
     if threshold <= 0:
         return None
     m = len(phrase)
@@ -89,18 +96,16 @@ def _candidates(phrase: str, postings: Mapping[str, Collection[int]], sizes: Map
     missing = [0]  # missing[k]: occurrences in the phrase of the k rarest characters
     for char in rare:
         missing.append(missing[-1] + occurs[char])
-    holding: list[set[int]] = [set()]  # holding[k]: names holding one of the k rarest characters
     found: set[int] = set()
     for length, members in by_length.items():
         k = next(k for k in range(len(missing)) if _bound(m, length, missing[k]) < threshold - ROUNDING)
         if k == 0:
             continue  # a name this long cannot reach the threshold at all
-        if sum(sizes.get(c, 0) for c in rare[:k]) > budget:
-            found |= members  # short names need common characters too: all of them, then
+        lists = [postings[c].get(length, ()) if c in postings else () for c in rare[:k]]
+        if sum(map(len, lists)) >= len(members):
+            found |= members  # as many as there are names this long: take them all
         else:
-            while len(holding) <= k:
-                holding.append(holding[-1].union(postings.get(rare[len(holding) - 1], ())))
-            found |= members & holding[k]
+            found.update(*lists)
         if len(found) > budget:
             return None
     return found
@@ -113,13 +118,18 @@ def _bound(m: int, length: int, missing: int) -> float:
     return 200.0 * shared / (m + length) if shared > 0 else 0.0
 
 
-def postings_of(names: Sequence[str]) -> dict[str, list[int]]:
-    """Character → the positions of the names holding it (ascending)."""
-    out: dict[str, list[int]] = {}
+def postings_of(names: Sequence[str]) -> dict[str, dict[int, list[int]]]:
+    """Character → name length → the positions of the names that long holding it (ascending)."""
+    out: dict[str, dict[int, list[int]]] = {}
     for i, name in enumerate(names):
         for char in set(name):
-            out.setdefault(char, []).append(i)
+            out.setdefault(char, {}).setdefault(len(name), []).append(i)
     return out
+
+
+def sizes_of(postings: Mapping[str, Mapping[int, Collection[int]]]) -> dict[str, int]:
+    """Character → how many names hold it."""
+    return {char: sum(map(len, by_length.values())) for char, by_length in postings.items()}
 
 
 def lengths_of(names: Sequence[str]) -> dict[int, set[int]]:

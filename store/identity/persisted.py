@@ -40,7 +40,7 @@ from store.identity import resolver
 from store.identity.gazetteer import gazetteer
 from store.identity.resolver import AgencyIndex, Entry
 
-FORMAT = 3
+FORMAT = 4
 """Bumped when the stored layout changes (the fingerprint catches code changes as well)."""
 
 _SAVE_WAIT_MS = 50

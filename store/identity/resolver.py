@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from store import settings
-from store.identity.fuzzy import closest, lengths_of, postings_of
+from store.identity.fuzzy import closest, lengths_of, postings_of, sizes_of
 from store.identity.gazetteer import SUFFIX_CHARS, Place, gazetteer, normalise
 from store.identity.names import _keep_outer, typo_places
 from store.identity.organs import GOVERNMENT, LEVEL_WORDS, forms_of_key, max_form, read_organ
@@ -131,7 +131,7 @@ class AgencyIndex:
         self.place_first = _longest_by_first_char(self.place_forms)
         self.names = [e.name for e in self.entries]
         self.char_postings = postings_of(self.names)  # character → names holding it (fuzzy.closest)
-        self.char_sizes = {c: len(ids) for c, ids in self.char_postings.items()}
+        self.char_sizes = sizes_of(self.char_postings)
 
     def named(self, name: str) -> Entry | None:
         """The agency held under exactly this canonical name (None when none is; the first by
@@ -471,12 +471,10 @@ class AgencyIndex:
         if lengths is None:
             lengths = self.__dict__["_name_lengths"] = lengths_of(names)
 
-        def clear(reaching: list[tuple[float, int]]) -> bool:
-            return bool(reaching) and reaching[0][0] >= match.anywhere_cutoff
-
         # every name within CLOSE of a best that reaches the cutoff, or else the best few at all
         return closest(phrase, names, self.char_postings, self.char_sizes, lengths, limit=match.anywhere_candidates,
-                       floor=match.anywhere_floor, start=match.anywhere_cutoff - CLOSE, enough=clear)
+                       floor=match.anywhere_floor, start=match.anywhere_cutoff, clear=match.anywhere_cutoff,
+                       near=CLOSE)
 
     def _organ_text(self, i: int) -> str:
         """Agency ``i``'s name without its place (what a question's residue is matched against),
