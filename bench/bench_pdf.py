@@ -36,6 +36,7 @@ def make_corpus(folder: Path) -> list[Path]:
 
     figures = sorted((ROOT / "bot/samples/figures").glob("*.json"))
     pdfs, sources = [], []
+    (folder / "src").mkdir(parents=True, exist_ok=True)
     for path in figures:
         fig = json.loads(path.read_text(encoding="utf-8"))
         pdfs.append(render_pdf(fig, folder / f"reportlab-{path.stem}.pdf"))
