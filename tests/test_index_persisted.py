@@ -191,3 +191,17 @@ def test_a_question_process_imports_neither_numpy_nor_rapidfuzz(db_file):
     lines = out.stdout.split("\n")
     assert lines[0] == "[]", out.stdout + out.stderr
     assert lines[1] == "True"
+
+
+def test_ingest_leaves_the_index_of_its_agencies_for_the_next_question(tmp_path) -> None:
+    """`xxgk ingest` keeps the index of the agencies it leaves, so the next `xxgk ask` loads it."""
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    path = tmp_path / "i.db"
+    sample = ROOT / "bot" / "samples" / "reports" / "pingtan-2023.txt"
+    result = CliRunner().invoke(cli, ["--db", str(path), "ingest", str(sample)])
+    assert result.exit_code == 0, result.output
+    db = open_db(path)
+    assert stored_key(db) == [persisted.key_of(resolver.agency_state(db))]
