@@ -110,6 +110,7 @@ def test_inventory_of_one_agency_or_one_place(held_db) -> None:
     assert own.status == "answer" and own.kind == "inventory" and own.agency == "聊城市人民政府"
     assert own.text.splitlines()[:2] == ["聊城市人民政府在数据库里有报告 1 份：2020年",
                                          "• 2020年：zf.html（2019版表格）"]
+    assert ask(held_db, "聊城市人民政府有几份报告").text.splitlines()[0] == own.text.splitlines()[0]
     misspelt = ask(held_db, "聊成市人民政府有哪些报告")
     assert misspelt.text.splitlines()[:2] == ["（“聊成市”按“聊城市”理解）", own.text.splitlines()[0]]
     assert ask(held_db, "聊城市人民政府2023年有哪些报告").status == "no_data"
