@@ -13,6 +13,7 @@ import click
 from cli.dbopen import open_for
 from ingest.pipeline import IngestOutcome, expand_paths, ingest_file
 from store import queries
+from store.identity.persisted import keep as keep_agency_index
 from store.lookup import find_agencies
 
 
@@ -49,23 +50,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], quiet: bool, as_json: boo
                 bar.update(1, Path(outcome.file).name)
     if not as_json:
         click.echo(summary.totals())
-    _keep_agency_index(db)
+    keep_agency_index(db)
     if summary.bad or summary.storage:
         ctx.exit(1)
-
-
-def _keep_agency_index(db) -> None:  # type: ignore[no-untyped-def]
-    """Build and keep the agency index now if the agencies changed, so the next question loads
-    it instead of building it while a user waits (seconds at 100,000 agencies).  Best effort: if
-    it cannot be kept, the next question builds it as before."""
-    import sqlite3
-
-    from store.identity.resolver import index_for
-
-    try:
-        index_for(db)
-    except sqlite3.Error:
-        pass
 
 
 def _outcomes(db, files: list[Path], jobs: int | None) -> Iterator[IngestOutcome]:

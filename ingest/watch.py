@@ -28,6 +28,7 @@ import sqlite_utils
 
 from ingest.model import IngestError
 from ingest.pipeline import IGNORED_NAMES, IngestOutcome, ingest_bytes, ingest_file, read_report_file
+from store.identity.persisted import keep as keep_agency_index
 
 PROCESSED = "processed"
 FAILED = "failed"
@@ -92,6 +93,8 @@ class Watcher:
                 handled.append(result)
                 if self.on_file:
                     self.on_file(result)
+        if handled:  # the next question loads the agencies' index instead of building it
+            keep_agency_index(self.db)
         return handled
 
     def run_once(self, settle: float = 1.0) -> list[Handled]:

@@ -205,3 +205,16 @@ def test_ingest_leaves_the_index_of_its_agencies_for_the_next_question(tmp_path)
     assert result.exit_code == 0, result.output
     db = open_db(path)
     assert stored_key(db) == [persisted.key_of(resolver.agency_state(db))]
+
+
+def test_the_watcher_leaves_the_index_of_its_agencies_too(tmp_path) -> None:
+    import shutil
+
+    from ingest.watch import Watcher
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(ROOT / "bot" / "samples" / "reports" / "pingtan-2023.txt", inbox / "pingtan-2023.txt")
+    db = open_db(tmp_path / "w.db")
+    handled = Watcher(inbox, db).run_once(settle=0.05)
+    assert handled and stored_key(db) == [persisted.key_of(resolver.agency_state(db))]

@@ -80,10 +80,14 @@ def upload_path(data_dir: str, name: str) -> Path:
 
 def _ingest(db_path: str, name: str, data: bytes):  # -> IngestOutcome
     from ingest.pipeline import ingest_bytes
+    from store.identity.persisted import keep as keep_agency_index
 
     db = open_db(db_path)
     try:
-        return ingest_bytes(db, data, name, origin="upload")
+        outcome = ingest_bytes(db, data, name, origin="upload")
+        if outcome.ok:  # off the event loop: the next question loads the agencies' index
+            keep_agency_index(db)
+        return outcome
     finally:
         db.close()
 

@@ -71,6 +71,17 @@ def fetch(db: sqlite_utils.Database) -> tuple[tuple[int, ...], AgencyIndex]:
     return state, index
 
 
+def keep(db: sqlite_utils.Database) -> None:
+    """After an ingest: build and keep the index of the agencies now held, if it is not kept yet,
+    so the next question (another process, or the bot's own) loads it instead of building it
+    while a user waits (seconds at 100,000 agencies).  Best effort: a file that cannot be written
+    only means the next question builds it, as before."""
+    try:
+        resolver.index_for(db)
+    except (sqlite3.Error, StaleIndex):
+        pass
+
+
 def key_of(state: tuple[int, ...]) -> str:
     return f"{FORMAT}:{fingerprint()}:{','.join(map(str, state))}"
 
