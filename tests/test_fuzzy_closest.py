@@ -98,3 +98,24 @@ def test_the_resolver_decides_as_it_did_scoring_every_name() -> None:
             (want.agency, want.candidates, want.suggestions, want.note), phrase
         decided["agency" if got.agency else "candidates" if got.candidates else "suggestions"] += 1
     assert all(decided.values()), decided  # every kind of outcome was met
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_clear_best_returns_what_the_full_result_holds_near_it(seed: int) -> None:
+    """With clear/near: when the best reaches ``clear``, exactly the full result's names within
+    ``near`` of it; otherwise the full result."""
+    rng = random.Random(100 + seed)
+    names = invented(rng, 4000)
+    postings = postings_of(names)
+    sizes, lengths = sizes_of(postings), lengths_of(names)
+    cleared = 0
+    for _ in range(300):
+        phrase = misspelt(rng, rng.choice(names))
+        full = extract(phrase, names, 8, 40.0)
+        got = closest(phrase, names, postings, sizes, lengths, limit=8, floor=40.0, start=80.0, clear=80.0, near=8.0)
+        if full and full[0][0] >= 80.0:
+            cleared += 1
+            assert got == [s for s in full if s[0] >= full[0][0] - 8.0], phrase
+        else:
+            assert got == full, phrase
+    assert cleared > 50

@@ -47,8 +47,9 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[in
     length to the positions of the names that long.
 
     With ``clear``: once the best name scores at least ``clear``, only the names within ``near``
-    of it are looked for (the first ``limit`` of them are returned, in the same order): a caller
-    that takes a clear best, or lists the names about as good, needs no more."""
+    of it are looked for, and the first ``limit`` of those returned (what the full result holds
+    that near the best): a caller that takes a clear best, or lists the names about as good,
+    needs no more."""
     from rapidfuzz import fuzz, process
 
     threshold = max(floor, start)
@@ -67,7 +68,7 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[in
         if clear is not None and reaching and reaching[0][0] >= clear:
             wanted = max(floor, reaching[0][0] - near)
             if wanted >= threshold:  # every name that near the best is among these
-                return reaching[:limit]
+                return [r for r in reaching if r[0] >= wanted][:limit]
             threshold = wanted  # look once more, down to there: that pass returns
             continue
         if len(reaching) >= limit or threshold <= floor:
