@@ -57,7 +57,7 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[in
         found = _candidates(phrase, postings, sizes, by_length, threshold, FULL_SCAN_SHARE * len(names))
         if found is None:
             hits = process.extract(phrase, names, scorer=fuzz.ratio, limit=limit, score_cutoff=floor)
-            return [(score, i) for _, score, i in hits]
+            return _near_a_clear_best([(score, i) for _, score, i in hits], clear, near, floor)
         candidates = list(found)
         texts = itemgetter(*candidates)(names) if len(candidates) > 1 else tuple(names[i] for i in candidates)
         # the floor as rapidfuzz applies it (its cutoffs are whole numbers of edits: a score near
@@ -68,7 +68,7 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[in
         if clear is not None and reaching and reaching[0][0] >= clear:
             wanted = max(floor, reaching[0][0] - near)
             if wanted >= threshold:  # every name that near the best is among these
-                return [r for r in reaching if r[0] >= wanted][:limit]
+                return _near_a_clear_best(reaching, clear, near, floor)[:limit]
             threshold = wanted  # look once more, down to there: that pass returns
             continue
         if len(reaching) >= limit or threshold <= floor:
@@ -77,6 +77,15 @@ def closest(phrase: str, names: Sequence[str], postings: Mapping[str, Mapping[in
         # limit-th best can only exceed, so it is the next threshold (lower: strict progress)
         best = heapq.nlargest(limit, (score for _, score, _ in hits))
         threshold = best[-1] if len(best) >= limit else floor
+
+
+def _near_a_clear_best(scored: list[tuple[float, int]], clear: float | None, near: float,
+                       floor: float) -> list[tuple[float, int]]:
+    """``scored`` (best first) cut to the names within ``near`` of a best that reaches ``clear``."""
+    if clear is None or not scored or scored[0][0] < clear:
+        return scored
+    wanted = max(floor, scored[0][0] - near)
+    return [s for s in scored if s[0] >= wanted]
 
 
 def _order(scored: tuple[float, int]) -> tuple[float, int]:
