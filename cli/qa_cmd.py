@@ -63,7 +63,10 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, today: str
 @click.pass_context
 def chat(ctx: click.Context, today: str | None) -> None:
     """Interactive question answering in the console (help, quit)."""
+    from store.identity.persisted import preload
+
     db = open_for(ctx, create=False)
+    preload(db)  # a conversation: its questions should not wait on the stored index's parts
     console.run(db, echo=click.echo, today=_today(today))
 
 

@@ -88,14 +88,11 @@ async def _post_init(app: Application) -> None:
 def _warm_index(db: sqlite_utils.Database) -> None:
     """Load the agency index and every stored part of it, once, before the first update."""
     from store.identity import persisted
-    from store.identity.resolver import index_for
 
     started = time.perf_counter()
-    try:
-        index = index_for(db)
-        persisted.warm(index)
-    except Exception as exc:  # answers still work, loading parts as they need them
-        log.warning("agency index not preloaded: %s", exc)
+    index = persisted.preload(db)
+    if index is None:
+        log.warning("agency index not preloaded: answers read it as they need it")
         return
     log.info("agency index ready: %d agencies in %.0f ms", len(index.entries), (time.perf_counter() - started) * 1000)
 

@@ -40,7 +40,7 @@ from store.identity import resolver
 from store.identity.gazetteer import gazetteer
 from store.identity.resolver import AgencyIndex, Entry
 
-FORMAT = 4
+FORMAT = 5
 """Bumped when the stored layout changes (the fingerprint catches code changes as well)."""
 
 _SAVE_WAIT_MS = 50
@@ -80,6 +80,19 @@ def keep(db: sqlite_utils.Database) -> None:
         resolver.index_for(db)
     except (sqlite3.Error, StaleIndex):
         pass
+
+
+def preload(db: sqlite_utils.Database) -> AgencyIndex | None:
+    """A long-running shell at start (the bot, the console chat): the index of this database's
+    agencies with every stored part read, so no question waits on the file (~0.25 s at 100,000
+    agencies, against a first pass of questions at p99 8–9 ms instead of 3–4).  None when it
+    cannot be read now (answers still work, reading parts as they need them)."""
+    try:
+        index = resolver.index_for(db)
+        warm(index)
+        return index
+    except (sqlite3.Error, StaleIndex):
+        return None
 
 
 def key_of(state: tuple[int, ...]) -> str:
@@ -140,7 +153,8 @@ def parts(index: AgencyIndex) -> dict[str, bytes]:
             shards.setdefault(f"{name}:{form[:1]}", {})[form] = value
     core = (FORMAT, len(rows), index.by_code, index.held_under, index.token_first, index.place_first,
             dict(index.char_sizes), sorted(shards))
-    return {"core": marshal.dumps(core), "names": marshal.dumps(list(index.names)), **blocks,
+    return {"core": marshal.dumps(core), "names": marshal.dumps(list(index.names)),
+            "lengths": marshal.dumps(dict(index.name_lengths)), **blocks,
             **{part: marshal.dumps(shard) for part, shard in shards.items()}}
 
 
@@ -174,6 +188,7 @@ def _index_of(value: object, shard: Callable[[str], bytes | None]) -> AgencyInde
     index.entries = _Entries(count, shard)
     index.rank = _Rank(index.entries)
     index.names = _Names(shard)
+    index.name_lengths = _Part("lengths", shard)
     index.by_code, index.held_under = by_code, held_under
     index.token_first, index.place_first, index.char_sizes = token_first, place_first, char_sizes
     for name in SHARDED:
@@ -197,6 +212,8 @@ def warm(index: AgencyIndex) -> None:
             index.entries.row(i)
     if isinstance(index.names, _Names):
         index.names.as_list()
+    if isinstance(index.name_lengths, _Part):
+        len(index.name_lengths)
 
 
 class _Shards(Mapping):
@@ -308,6 +325,34 @@ class _Rank(Mapping[int, int]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class _Part(Mapping):
+    """A map stored as one part of the index, read when first used (fuzzy matching only)."""
+
+    def __init__(self, part: str, read: Callable[[str], bytes | None]) -> None:
+        self._part, self._read = part, read
+        self._value: dict | None = None
+
+    def _all(self) -> dict:
+        if self._value is None:
+            data = self._read(self._part)
+            if data is None:
+                raise StaleIndex(self._part)
+            self._value = _unmarshal(data)  # type: ignore[assignment]
+        return self._value  # type: ignore[return-value]
+
+    def __getitem__(self, key: object) -> object:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def items(self):  # type: ignore[no-untyped-def,override]
+        return self._all().items()
 
 
 class _Names(Sequence[str]):

@@ -132,6 +132,7 @@ class AgencyIndex:
         self.names = [e.name for e in self.entries]
         self.char_postings = postings_of(self.names)  # character → names holding it (fuzzy.closest)
         self.char_sizes = sizes_of(self.char_postings)
+        self.name_lengths = lengths_of(self.names)  # length → names that long (fuzzy.closest)
 
     def named(self, name: str) -> Entry | None:
         """The agency held under exactly this canonical name (None when none is; the first by
@@ -467,12 +468,9 @@ class AgencyIndex:
         names = self.names if isinstance(self.names, list) else self.names.as_list()
         match = settings.MATCH
 
-        lengths = self.__dict__.get("_name_lengths")
-        if lengths is None:
-            lengths = self.__dict__["_name_lengths"] = lengths_of(names)
-
         # every name within CLOSE of a best that reaches the cutoff, or else the best few at all
-        return closest(phrase, names, self.char_postings, self.char_sizes, lengths, limit=match.anywhere_candidates,
+        return closest(phrase, names, self.char_postings, self.char_sizes, self.name_lengths,
+                       limit=match.anywhere_candidates,
                        floor=match.anywhere_floor, start=match.anywhere_cutoff, clear=match.anywhere_cutoff,
                        near=CLOSE)
 
