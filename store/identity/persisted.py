@@ -180,6 +180,14 @@ def _unmarshal(data: bytes) -> object:
             gc.enable()
 
 
+def _load(read: Callable[[str], bytes | None], part: str) -> object:
+    """One stored part of the index in use, unmarshalled; :class:`StaleIndex` when it is gone."""
+    data = read(part)
+    if data is None:
+        raise StaleIndex(part)
+    return _unmarshal(data)
+
+
 def _index_of(value: object, shard: Callable[[str], bytes | None]) -> AgencyIndex | None:
     if not isinstance(value, tuple) or not value or value[0] != FORMAT:
         return None
@@ -205,8 +213,8 @@ def warm(index: AgencyIndex) -> None:
     for name in SHARDED:
         shards = getattr(index, name)
         if isinstance(shards, _Shards):
-            for part in shards.parts():
-                shards.load(part)
+            for first in shards.parts():
+                shards._shard(first)
     if isinstance(index.entries, _Entries):
         for i in range(0, len(index.entries), BLOCK):
             index.entries.row(i)
@@ -227,17 +235,11 @@ class _Shards(Mapping):
         """The first characters this map has a shard for."""
         return sorted(part.split(":", 1)[1] for part in self._held)
 
-    def load(self, first: str) -> dict:
-        return self._shard(first)
-
     def _shard(self, first: str) -> dict:
         found = self._shards.get(first)
         if found is None:
             part = f"{self._name}:{first}"
-            data = self._read(part) if part in self._held else marshal.dumps({})
-            if data is None:
-                raise StaleIndex(part)
-            found = self._shards[first] = _unmarshal(data)  # type: ignore[assignment]
+            found = self._shards[first] = _load(self._read, part) if part in self._held else {}  # type: ignore[assignment]
         return found
 
     def __getitem__(self, key: str) -> object:
@@ -301,10 +303,7 @@ class _Entries(Sequence[Entry]):
         n, at = divmod(i, BLOCK)
         block = self._blocks.get(n)
         if block is None:
-            data = self._read(f"entries:{n}")
-            if data is None:
-                raise StaleIndex(f"entries:{n}")
-            block = self._blocks[n] = _unmarshal(data)  # type: ignore[assignment]
+            block = self._blocks[n] = _load(self._read, f"entries:{n}")  # type: ignore[assignment]
         return block[at]
 
 
@@ -327,20 +326,22 @@ class _Rank(Mapping[int, int]):
         return len(self._entries)
 
 
-class _Part(Mapping):
-    """A map stored as one part of the index, read when first used (fuzzy matching only)."""
+class _OnePart:
+    """A value stored as one part of the index, read when first used (fuzzy matching only: an
+    exact question never needs it)."""
 
     def __init__(self, part: str, read: Callable[[str], bytes | None]) -> None:
         self._part, self._read = part, read
-        self._value: dict | None = None
+        self._value: object = None
 
-    def _all(self) -> dict:
+    def _all(self):  # type: ignore[no-untyped-def]
         if self._value is None:
-            data = self._read(self._part)
-            if data is None:
-                raise StaleIndex(self._part)
-            self._value = _unmarshal(data)  # type: ignore[assignment]
-        return self._value  # type: ignore[return-value]
+            self._value = _load(self._read, self._part)
+        return self._value
+
+
+class _Part(_OnePart, Mapping):
+    """A map stored as one part ('lengths')."""
 
     def __getitem__(self, key: object) -> object:
         return self._all()[key]
@@ -355,21 +356,11 @@ class _Part(Mapping):
         return self._all().items()
 
 
-class _Names(Sequence[str]):
-    """Every agency's name in position order, read in one piece when first needed (fuzzy
-    matching over all of them; an exact question never is)."""
+class _Names(_OnePart, Sequence[str]):
+    """Every agency's name in position order, stored as one part ('names')."""
 
     def __init__(self, read: Callable[[str], bytes | None]) -> None:
-        self._read = read
-        self._names: list[str] | None = None
-
-    def _all(self) -> list[str]:
-        if self._names is None:
-            data = self._read("names")
-            if data is None:
-                raise StaleIndex("names")
-            self._names = _unmarshal(data)  # type: ignore[assignment]
-        return self._names  # type: ignore[return-value]
+        super().__init__("names", read)
 
     def as_list(self) -> list[str]:
         """The names themselves (not a copy: do not change it)."""
