@@ -66,14 +66,25 @@ def inventory_question(text: str) -> tuple[str, int | None] | None:
     return None
 
 
-def holdings(db: sqlite_utils.Database, year: int | None = None) -> list[Held]:
-    """Agencies with their current reports' years, by name (one grouped query, any size)."""
+def holdings(db: sqlite_utils.Database, year: int | None = None,
+             agency_ids: list[int] | None = None) -> list[Held]:
+    """Agencies with their current reports' years, by name (grouped queries, any size); only
+    ``agency_ids`` when given (asked in chunks SQLite's parameter limit allows)."""
+    if agency_ids is None:
+        return _holdings(db, year, None)
+    held = [h for at in range(0, len(agency_ids), 900) for h in _holdings(db, year, agency_ids[at:at + 900])]
+    return sorted(held, key=lambda h: h.agency)
+
+
+def _holdings(db: sqlite_utils.Database, year: int | None, agency_ids: list[int] | None) -> list[Held]:
     where = "r.status = 'current'" + (" and r.year = ?" if year is not None else "")
+    params: list[object] = [year] if year is not None else []
+    if agency_ids is not None:
+        where += f" and a.id in ({','.join('?' * len(agency_ids))})"
+        params += agency_ids
     rows = db.execute(
         "select a.name, group_concat(r.year) from reports r join agencies a on a.id = r.agency_id "
-        f"where {where} group by a.name order by a.name",
-        [year] if year is not None else [],
-    ).fetchall()
+        f"where {where} group by a.name order by a.name", params).fetchall()
     return [Held(name, tuple(sorted(int(y) for y in str(years).split(",")))) for name, years in rows]
 
 
@@ -185,8 +196,7 @@ def _agency(db: sqlite_utils.Database, name: str, agency_id: int, year: int | No
 
 
 def _place(db: sqlite_utils.Database, place: str, agency_ids: list[int], year: int | None) -> Answer:
-    held = [h for chunk in range(0, len(agency_ids), 900) for h in _held_by(db, agency_ids[chunk:chunk + 900], year)]
-    held.sort(key=lambda h: h.agency)
+    held = holdings(db, year, agency_ids)
     scope = f"{year}年" if year else ""
     if not held:
         return Answer(status="no_data", kind="inventory", year=year,
@@ -196,15 +206,6 @@ def _place(db: sqlite_utils.Database, place: str, agency_ids: list[int], year: i
     lines += _more(len(held), "个单位")
     series = [{"label": h.agency, "value": len(h.years), "years": list(h.years)} for h in held]
     return Answer(status="answer", kind="inventory", year=year, text="\n".join(lines), series=series)
-
-
-def _held_by(db: sqlite_utils.Database, agency_ids: list[int], year: int | None) -> list[Held]:
-    marks = ",".join("?" * len(agency_ids))
-    where = f"r.status = 'current' and a.id in ({marks})" + (" and r.year = ?" if year is not None else "")
-    rows = db.execute(
-        "select a.name, group_concat(r.year) from reports r join agencies a on a.id = r.agency_id "
-        f"where {where} group by a.name", [*agency_ids, *([year] if year is not None else [])]).fetchall()
-    return [Held(name, tuple(sorted(int(y) for y in str(years).split(",")))) for name, years in rows]
 
 
 def _by_year(held: list[Held]) -> dict[int, list[str]]:
