@@ -54,6 +54,7 @@ class Gazetteer:
                 self.forms.setdefault(form, []).append(place)
         self.max_form = max(len(f) for f in self.forms)
         self._lineage: dict[str, frozenset[str]] = {}
+        self._below: dict[str, set[str]] | None = None
 
     def place(self, code: str) -> Place | None:
         return self.by_code.get(self.same_as.get(code, code))
@@ -81,6 +82,17 @@ class Gazetteer:
 
     def is_under(self, code: str, ancestor: str) -> bool:
         return ancestor in self.lineage(code)
+
+    def below(self, code: str) -> set[str]:
+        """Codes of every place under ``code`` by :meth:`lineage` (its zone twin's places
+        included): the inverse of lineage, built once for every place on first use (the set is
+        the gazetteer's own: read it, do not change it)."""
+        if self._below is None:
+            self._below = {}
+            for place in self.by_code:
+                for above in self.lineage(place) - {place}:
+                    self._below.setdefault(above, set()).add(place)
+        return self._below.get(code, set())
 
     def display(self, code: str) -> str:
         """How a place is written in a canonical agency name: a county with its prefecture

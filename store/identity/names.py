@@ -68,18 +68,6 @@ def _consistent(places: list[Place], previous: list[Place], g: Gazetteer) -> lis
 
 
 @cache
-def _below() -> dict[str, set[str]]:
-    """Place code → the codes of every place under it (its zone twin's included, as lineage
-    has them): the places a typo after that place may mean, without a pass over the gazetteer."""
-    g = gazetteer()
-    out: dict[str, set[str]] = {}
-    for p in g.by_code.values():
-        for a in g.lineage(p.code) - {p.code}:
-            out.setdefault(a, set()).add(p.code)
-    return out
-
-
-@cache
 def _typo_index() -> dict[str, set[str]]:
     """``written form with one character as ?`` → codes of the places written that way."""
     g = gazetteer()
@@ -164,8 +152,7 @@ def _typo_step(text: str, i: int, previous: list[Place], pool: set[str] | None, 
             continue  # a place written wrong ends in its suffix or is followed by an organ
         scope = pool
         if previous:
-            below = _below()
-            scope = set().union(*(below.get(p.code, ()) for p in previous))
+            scope = set().union(*(g.below(p.code) for p in previous))
         near = typo_places(window, scope)
         if len(near) > 1 and prefer:
             near = [p for p in near if p.code in prefer]
