@@ -120,7 +120,7 @@ def _rows_tab_separated(lines: list[str]) -> list[SourceRow]:
         if "\t" in line:
             texts = [_clean(part) for part in line.split("\t")]
             if any(texts):
-                cells = [SourceCell(text, {"kind": "text", "line": number}) for text in texts]
+                cells = [_cell(text, number) for text in texts]
                 rows.append(SourceRow(cells=cells, grid=True, provenance={"kind": "text", "line": number}))
         elif line.strip():
             rows.extend(_rows_space_separated([line], number))
