@@ -117,6 +117,10 @@ def test_inventory_of_one_agency_or_one_place(held_db) -> None:
     place = ask(held_db, "聊城有哪些单位")
     assert place.kind == "inventory" and place.text.splitlines() == ["聊城在数据库里有报告的单位共 1 个：",
                                                                       "• 聊城市人民政府（2020年）"]
+    assert ask(held_db, "聊成有哪些单位").text.splitlines()[:2] == ["（“聊成”按“聊城”理解）", place.text.splitlines()[0]]
+    fuzzy = ask(held_db, "平谭综合实验区有哪几年的年报")  # no place or organ read exactly: one name clearly meant
+    assert fuzzy.kind == "inventory" and fuzzy.agency == "平潭综合实验区", fuzzy.text
+    assert fuzzy.text.splitlines()[0] == "（按“平潭综合实验区”理解）"
     assert ask(held_db, "北京市有哪些单位").status == "no_data"
     assert ask(held_db, "聊城市人民政府2020年收到多少申请").kind != "inventory"
 

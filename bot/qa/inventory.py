@@ -158,20 +158,23 @@ def _scoped(db: sqlite_utils.Database, text: str) -> Answer | None:
     kind, scope, year = asked
     index = index_for(db)
     mentions = index.mentions(scope)
-    if len(mentions) != 1:
+    if len(mentions) > 1:
         return None
-    mention = mentions[0]
-    if index.names_a_place_only(mention) and mention.places:
-        ids = index.region_of(mention)
-        return _place(db, "".join(mention.places), [index.entries[i].id for i in ids], year)
+    if mentions and index.names_a_place_only(mentions[0]) and mentions[0].places:
+        place = mentions[0]
+        found = _place(db, "".join(place.places), [index.entries[i].id for i in index.region_of(place)], year)
+        if place.notes:  # a place written one character wrong, read as the one held
+            found.text = f"（{'；'.join(place.notes)}）\n{found.text}"
+        return found
     if kind == "agencies":
         return None
+    # one agency, as questions read it: exactly, or one name clearly meant (said in the answer)
     resolution = index.resolve_name(scope)
     entry = index.named(resolution.agency) if resolution.agency else None
     if entry is None:  # several agencies, or none: the other answers list them or say so
         return None
     found = _agency(db, resolution.agency, entry.id, year)
-    if resolution.note:  # a place written one character wrong, read as the one held
+    if resolution.note:  # how a name written wrong was read
         found.text = f"（{resolution.note}）\n{found.text}"
     return found
 
